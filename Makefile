@@ -1,0 +1,48 @@
+# Everyday commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_MODULES := node_modules/.package-lock.json
+
+.PHONY: help install build test test-unit test-terraform typecheck demo bench fmt lint docs clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_MODULES) ## Install the npm dependencies (npm ci)
+
+build: $(NODE_MODULES) ## Bundle the functions into dist/producer.zip and dist/consumer.zip
+	node scripts/build.mjs
+
+typecheck: $(NODE_MODULES) ## Type-check all TypeScript (strict)
+	npx tsc --noEmit -p tsconfig.json
+
+test-unit: build ## Jest: the functions, the tracing library, the build (starts moto_server itself)
+	npx jest --ci
+
+test-terraform: build ## terraform fmt/validate/test of the module and its examples (offline via the provider mirror)
+	bash scripts/terraform-test.sh
+
+test: typecheck test-unit test-terraform ## Everything CI runs
+
+demo: ## Deploy to a local AWS emulator and show traces crossing the queue (issue 4)
+	@echo "make demo is not available yet: the local runtime is tracked in issue 4" >&2; exit 1
+
+bench: ## Benchmarks against an AWS Lambda Powertools baseline (issue 5)
+	@echo "make bench is not available yet: tracked in issue 5" >&2; exit 1
+
+fmt: ## Format Terraform
+	terraform fmt -recursive
+
+lint: typecheck ## Type-check and check Terraform formatting
+	terraform fmt -check -recursive
+
+docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in docs/terraform.md
+	node scripts/terraform-docs.mjs
+
+clean: ## Remove build output and Terraform working files
+	rm -rf dist coverage .test-results
+	find . -name .terraform -type d -prune -not -path './node_modules/*' -exec rm -rf {} +

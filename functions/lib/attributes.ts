@@ -1,0 +1,32 @@
+/**
+ * Span attribute names used by the pipeline. The messaging names follow the OpenTelemetry
+ * semantic conventions for SQS; the `webhook.*` and `trace.*` names are this project's own.
+ */
+export const ATTR = {
+  messagingSystem: 'messaging.system',
+  messagingOperationType: 'messaging.operation.type',
+  messagingDestinationName: 'messaging.destination.name',
+  messagingMessageId: 'messaging.message.id',
+  webhookEventId: 'webhook.event_id',
+  webhookType: 'webhook.type',
+  webhookDuplicate: 'webhook.duplicate',
+  traceHasUpstreamContext: 'trace.has_upstream_context',
+  traceUpstreamSource: 'trace.upstream_source',
+} as const;
+
+export const MESSAGING_SYSTEM_SQS = 'aws_sqs';
+
+/** The instrumentation scope of every span this project starts. */
+export const TRACER_NAME = 'traced-webhook-pipeline';
+
+/** The queue name is the last segment of a queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
+export function queueNameFromUrl(queueUrl: string): string {
+  const name = queueUrl.replace(/\/+$/, '').split('/').pop();
+  if (!name) throw new Error(`cannot derive a queue name from QUEUE_URL "${queueUrl}"`);
+  return name;
+}
+
+/** The queue name is the last segment of a queue ARN (`arn:aws:sqs:<region>:<account>:<name>`). */
+export function queueNameFromArn(queueArn: string): string {
+  return queueArn.split(':').pop() ?? queueArn;
+}

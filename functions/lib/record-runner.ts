@@ -1,0 +1,124 @@
+import {
+  SpanKind,
+  SpanStatusCode,
+  context as otelContext,
+  isSpanContextValid,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn } from './attributes';
+import { extractUpstreamContext, type UpstreamContext } from './extract';
+import { createLogger, type Logger } from './logger';
+
+/**
+ * `parent`: a record's span continues its producer's trace and links to the invocation.
+ * `link`: it is a child of the invocation and links to the producer (the spec's default for batches).
+ */
+export type TraceLinkMode = 'parent' | 'link';
+
+export interface RecordScope {
+  /** The record's span; add attributes to it, the runner ends it and sets its status. */
+  span: Span;
+  /** The context the work runs in (the record's span is active in it). */
+  context: Context;
+  /** A logger whose lines carry this record's trace and message id. */
+  logger: Logger;
+  /** What came with the message, when it carried a usable context. */
+  upstream: UpstreamContext | undefined;
+}
+
+export type RecordWork = (record: SQSRecord, scope: RecordScope) => Promise<void>;
+
+export interface BatchOptions {
+  linkMode?: TraceLinkMode;
+  /** How many records are processed at once. */
+  maxConcurrency?: number;
+  spanName?: string;
+  tracer?: Tracer;
+  logger?: Logger;
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** Runs `worker` over `items` with at most `limit` in flight, keeping no result. */
+export async function forEachBounded<T>(items: readonly T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await worker(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/**
+ * Processes an SQS batch record by record: one CONSUMER span per record, placed on the record's
+ * own upstream trace (never one context for the whole batch), the work run inside that span's
+ * context, and a failure recorded on the span and reported in `batchItemFailures` so only that
+ * record is retried. Never throws for a record's failure.
+ */
+export async function processSqsBatch(event: SQSEvent, work: RecordWork, options: BatchOptions = {}): Promise<SQSBatchResponse> {
+  const linkMode = options.linkMode ?? 'parent';
+  const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
+  const spanName = options.spanName ?? 'process-webhook';
+  const baseLogger = options.logger ?? createLogger();
+  // Captured once, before any record's context is entered: the invocation (batch) context.
+  const invocationContext = otelContext.active();
+  const invocationSpan = trace.getSpan(invocationContext);
+  const invocationLink: Link[] =
+    invocationSpan && isSpanContextValid(invocationSpan.spanContext()) ? [{ context: invocationSpan.spanContext() }] : [];
+
+  const failures: SQSBatchItemFailure[] = [];
+
+  const runRecord = async (record: SQSRecord) => {
+    let span: Span | undefined;
+    let logger = baseLogger.child({ messageId: record.messageId });
+    try {
+      const upstream = extractUpstreamContext(record);
+      const attributes: Attributes = {
+        [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
+        [ATTR.messagingOperationType]: 'process',
+        [ATTR.messagingMessageId]: record.messageId,
+        [ATTR.messagingDestinationName]: queueNameFromArn(record.eventSourceARN ?? ''),
+        [ATTR.traceHasUpstreamContext]: upstream !== undefined,
+      };
+      if (upstream) attributes[ATTR.traceUpstreamSource] = upstream.source;
+
+      let parent = invocationContext;
+      let links: Link[] = [];
+      if (upstream && linkMode === 'parent') {
+        parent = upstream.context;
+        links = invocationLink;
+      } else if (upstream) {
+        links = [{ context: upstream.spanContext }];
+      }
+      span = tracer.startSpan(spanName, { kind: SpanKind.CONSUMER, attributes, links }, parent);
+      const recordContext = trace.setSpan(parent, span);
+      logger = baseLogger.child({ messageId: record.messageId }, recordContext);
+      const scope: RecordScope = { span, context: recordContext, logger, upstream };
+      await otelContext.with(recordContext, () => work(record, scope));
+    } catch (thrown) {
+      const error = asError(thrown);
+      span?.recordException(error);
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      failures.push({ itemIdentifier: record.messageId });
+      logger.error('record failed; it will be retried', { error });
+    } finally {
+      span?.end();
+    }
+  };
+
+  await forEachBounded(event.Records ?? [], options.maxConcurrency ?? 10, runRecord);
+  // Report failures in delivery order so the response is stable whatever finished first.
+  const order = new Map((event.Records ?? []).map((record, index) => [record.messageId, index]));
+  failures.sort((a, b) => (order.get(a.itemIdentifier) ?? 0) - (order.get(b.itemIdentifier) ?? 0));
+  return { batchItemFailures: failures };
+}

@@ -1,0 +1,53 @@
+import { trace } from '@opentelemetry/api';
+import type { Env } from './config';
+import { booleanFlag } from './config';
+import { createLogger, type Logger } from './logger';
+
+/** The key every 1.x copy of @opentelemetry/api registers its globals under. */
+const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
+interface ApiGlobal {
+  version?: string;
+  trace?: unknown;
+}
+
+export type TracingHealth =
+  | { status: 'ok' | 'not-expected' }
+  | { status: 'no-sdk' | 'api-mismatch'; reason: string };
+
+/**
+ * Whether spans from this bundle will be recorded. Tracing is expected when the Lambda has an
+ * exec wrapper (the ADOT layer). A bundled @opentelemetry/api silently turns into a no-op when
+ * no SDK registered, or when the SDK registered through an API whose minor is older than the
+ * bundled one: both are detected here by asking the global registry directly.
+ */
+export function checkTracing(env: Env = process.env): TracingHealth {
+  if (!env.AWS_LAMBDA_EXEC_WRAPPER) return { status: 'not-expected' };
+  const registry = (globalThis as Record<symbol, ApiGlobal | undefined>)[API_GLOBAL];
+  if (!registry?.trace) {
+    return {
+      status: 'no-sdk',
+      reason: `AWS_LAMBDA_EXEC_WRAPPER is ${env.AWS_LAMBDA_EXEC_WRAPPER} but no OpenTelemetry SDK registered a tracer provider: is the ADOT layer attached, and is the wrapper path right? Spans and trace propagation are no-ops.`,
+    };
+  }
+  if (trace.getTracerProvider() !== registry.trace) {
+    return {
+      status: 'api-mismatch',
+      reason: `the bundled @opentelemetry/api ignores the tracer provider registered by @opentelemetry/api ${registry.version ?? 'unknown'} (a copy only accepts a global of the same major and an equal or newer minor): bundle an @opentelemetry/api no newer than the layer's. Spans and trace propagation are no-ops.`,
+    };
+  }
+  return { status: 'ok' };
+}
+
+/**
+ * Run once at cold start. Logs one ERROR line when tracing is expected but would be a no-op;
+ * with OTEL_STRICT=true it throws instead, failing the cold start.
+ */
+export function assertTracingReady(env: Env = process.env, logger: Logger = createLogger()): TracingHealth {
+  const health = checkTracing(env);
+  if (health.status === 'no-sdk' || health.status === 'api-mismatch') {
+    if (booleanFlag(env, 'OTEL_STRICT')) throw new Error(`OTEL_STRICT: ${health.reason}`);
+    logger.error(`tracing is not working: ${health.reason}`, { check: 'otel-startup', status: health.status });
+  }
+  return health;
+}

@@ -1,0 +1,134 @@
+import { SendMessageCommand, type MessageSystemAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import { SpanKind, SpanStatusCode, context as otelContext, trace, type Span } from '@opentelemetry/api';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME } from '../lib/attributes';
+import { injectTraceContext, xrayTraceHeader } from '../lib/inject';
+import { createLogger, type Logger } from '../lib/logger';
+import type { SdkMessageAttributes } from '../lib/sqs-carrier';
+import type { ProducerConfig } from './config';
+import { readWebhookRequest, type WebhookHttpEvent } from './http-event';
+import { errorResponse, jsonResponse } from './responses';
+import type { SigningSecrets } from './signing-secrets';
+import { verifyStripeSignature } from './stripe-signature';
+import { parseWebhookEvent, type QueuedWebhook, type WebhookEvent } from './webhook-event';
+
+export interface ProducerDependencies {
+  config: ProducerConfig;
+  sqs: Pick<SQSClient, 'send'>;
+  /** Required when `config.verification` is `stripe`. */
+  secrets?: SigningSecrets;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export type ProducerHandler = (event: WebhookHttpEvent) => Promise<APIGatewayProxyResult>;
+
+interface AwsErrorShape {
+  name?: string;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const TRANSIENT_ERRORS = new Set(['ThrottlingException', 'RequestThrottled', 'ServiceUnavailable', 'InternalError', 'KmsThrottled', 'TimeoutError']);
+
+/** 503 when SQS is briefly unavailable (retry soon), 502 when it refused the message; both make the sender retry. */
+function statusForSendError(error: unknown): number {
+  const shape = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorShape;
+  const status = shape.$metadata?.httpStatusCode;
+  if (shape.$retryable || TRANSIENT_ERRORS.has(shape.name ?? '') || status === undefined || status >= 500) return 503;
+  return 502;
+}
+
+export function createProducerHandler(deps: ProducerDependencies): ProducerHandler {
+  const { config, sqs } = deps;
+  const logger = deps.logger ?? createLogger({ component: 'producer' });
+  const now = deps.now ?? Date.now;
+  const tracer = trace.getTracer(TRACER_NAME);
+  if (config.verification === 'stripe' && !deps.secrets) throw new Error('stripe verification needs the signing secrets');
+
+  async function verify(request: ReturnType<typeof readWebhookRequest>): Promise<APIGatewayProxyResult | undefined> {
+    if (config.verification === 'none') return undefined;
+    const signing = deps.secrets as SigningSecrets;
+    const header = request.header('stripe-signature');
+    const check = (secrets: string[]) =>
+      verifyStripeSignature({ header, rawBody: request.rawBody, secrets, toleranceSeconds: config.toleranceSeconds, nowSeconds: Math.floor(now() / 1000) });
+    let verdict;
+    try {
+      verdict = check(await signing.current());
+      if (!verdict.valid && verdict.reason === 'no matching signature') {
+        const refreshed = await signing.refreshAfterMiss();
+        if (refreshed) verdict = check(refreshed);
+      }
+    } catch (error) {
+      logger.error('webhook signing secret could not be read', { error, secretArn: config.secretArn });
+      return errorResponse(503, 'verification unavailable', { 'retry-after': '30' });
+    }
+    if (verdict.valid) return undefined;
+    logger.warn('webhook rejected: signature', { reason: verdict.reason });
+    return errorResponse(401, verdict.reason);
+  }
+
+  async function enqueue(event: WebhookEvent): Promise<APIGatewayProxyResult> {
+    const message: QueuedWebhook = { eventId: event.id, type: event.type, receivedAt: new Date(now()).toISOString(), payload: event };
+    const span: Span = tracer.startSpan(`send ${config.queueName}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
+        [ATTR.messagingDestinationName]: config.queueName,
+        [ATTR.messagingOperationType]: 'send',
+        [ATTR.webhookEventId]: event.id,
+        [ATTR.webhookType]: event.type,
+      },
+    });
+    const spanContext = trace.setSpan(otelContext.active(), span);
+    const log = logger.child({ eventId: event.id }, spanContext);
+    try {
+      const attributes: SdkMessageAttributes = {};
+      injectTraceContext(attributes, spanContext, log);
+      const traceHeader = xrayTraceHeader(spanContext);
+      const systemAttributes: Record<string, MessageSystemAttributeValue> | undefined = traceHeader
+        ? { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } }
+        : undefined;
+      const sent = await otelContext.with(spanContext, () =>
+        sqs.send(
+          new SendMessageCommand({
+            QueueUrl: config.queueUrl,
+            MessageBody: JSON.stringify(message),
+            MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+            MessageSystemAttributes: systemAttributes,
+          }),
+        ),
+      );
+      const messageId = sent.MessageId ?? '';
+      span.setAttribute(ATTR.messagingMessageId, messageId);
+      log.info('webhook enqueued', { messageId, type: event.type });
+      return jsonResponse(200, { received: true, eventId: event.id, messageId });
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      span.recordException(err);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+      const status = statusForSendError(error);
+      log.error('SQS did not accept the webhook; the sender will retry', { error: err, status });
+      return errorResponse(status, 'queue unavailable', status === 503 ? { 'retry-after': '5' } : {});
+    } finally {
+      span.end();
+    }
+  }
+
+  return async (event) => {
+    const request = readWebhookRequest(event);
+    // Size first: nothing larger than the limit is hashed, parsed or enqueued.
+    if (request.rawBody.length > config.maxBodyBytes) {
+      logger.warn('webhook rejected: body too large', { bytes: request.rawBody.length, limit: config.maxBodyBytes });
+      return errorResponse(413, 'body too large');
+    }
+    const rejected = await verify(request);
+    if (rejected) return rejected;
+    const parsed = parseWebhookEvent(request.rawBody);
+    if (!parsed.ok) {
+      logger.warn('webhook rejected: body', { reason: parsed.reason });
+      return errorResponse(400, parsed.reason);
+    }
+    return enqueue(parsed.event);
+  };
+}

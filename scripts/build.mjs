@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Bundles each Lambda handler with esbuild into dist/<name>.zip (index.js, handler index.handler).
+// The zips are reproducible: same sources, same bytes, so Terraform's source_code_hash only
+// changes when the code does.
+import { build } from 'esbuild';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yazl from 'yazl';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const functions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['producer', 'consumer'];
+// DOS timestamps are local time: built from local fields, with no UTC extra field, the bytes
+// are the same in every time zone.
+const FIXED_MTIME = new Date(2000, 0, 1, 0, 0, 0);
+
+/** Settings shared with anything else that must be bundled the way the functions are (bench/). */
+export const bundleOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  // The Lambda runtime ships SDK v3, and ADOT only instruments the copy loaded from node_modules.
+  external: ['@aws-sdk/*', '@smithy/*'],
+  // esbuild's CommonJS export is a getter-only, non-configurable property; the ADOT wrapper
+  // must redefine `handler`, so the exports are copied onto a plain object.
+  footer: { js: 'module.exports=Object.assign({},module.exports);' },
+  logLevel: 'warning',
+};
+
+async function zipFile(entries, target) {
+  const zip = new yazl.ZipFile();
+  for (const [name, content] of entries) zip.addBuffer(content, name, { mtime: FIXED_MTIME, mode: 0o100644, forceDosTimestamp: true, compress: true });
+  zip.end();
+  await new Promise((resolvePromise, reject) => {
+    zip.outputStream.pipe(createWriteStream(target)).on('close', resolvePromise).on('error', reject);
+  });
+}
+
+async function buildFunction(name) {
+  const result = await build({
+    ...bundleOptions,
+    entryPoints: [join(root, 'functions', name, 'index.ts')],
+    write: false,
+    outfile: join(root, 'dist', name, 'index.js'),
+    metafile: true,
+  });
+  const [output] = result.outputFiles;
+  await mkdir(join(root, 'dist', name), { recursive: true });
+  await writeFile(join(root, 'dist', name, 'index.js'), output.contents);
+  await writeFile(join(root, 'dist', name, 'meta.json'), JSON.stringify(result.metafile));
+  const target = join(root, 'dist', `${name}.zip`);
+  await zipFile([['index.js', Buffer.from(output.contents)]], target);
+  console.log(`built dist/${name}.zip (index.js ${output.contents.length} bytes)`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await mkdir(join(root, 'dist'), { recursive: true });
+  for (const name of functions) await buildFunction(name);
+}
