@@ -1,0 +1,54 @@
+import { loadConsumerConfig } from '../functions/consumer/config';
+import { ConfigError } from '../functions/lib/config';
+import { loadProducerConfig } from '../functions/producer/config';
+
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/webhooks';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
+
+describe('producer settings', () => {
+  it('applies the documented defaults', () => {
+    expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN })).toEqual({
+      queueUrl: QUEUE_URL,
+      queueName: 'webhooks',
+      verification: 'stripe',
+      secretArn: SECRET_ARN,
+      toleranceSeconds: 300,
+      maxBodyBytes: 262144,
+    });
+  });
+
+  it('needs no secret when verification is none', () => {
+    expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_VERIFICATION: 'none', WEBHOOK_SECRET_ARN: SECRET_ARN }).secretArn).toBeUndefined();
+  });
+
+  it.each([
+    [{}, 'QUEUE_URL is required'],
+    [{ QUEUE_URL: '  ' }, 'QUEUE_URL is required'],
+    [{ QUEUE_URL: 'webhooks' }, 'QUEUE_URL must be an SQS queue URL'],
+    [{ QUEUE_URL }, 'WEBHOOK_SECRET_ARN is required when WEBHOOK_VERIFICATION is stripe'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: 'my-secret' }, 'WEBHOOK_SECRET_ARN must be a Secrets Manager ARN'],
+    [{ QUEUE_URL, WEBHOOK_VERIFICATION: 'hmac' }, 'WEBHOOK_VERIFICATION must be one of stripe, none'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS: '5m' }, 'WEBHOOK_TOLERANCE_SECONDS must be a whole number'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS: '0' }, 'WEBHOOK_TOLERANCE_SECONDS must be between 1 and 86400'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, MAX_BODY_BYTES: '2000000' }, 'MAX_BODY_BYTES must be between 1 and 1032192'],
+  ])('rejects %j with a message naming the setting', (env, message) => {
+    expect(() => loadProducerConfig(env)).toThrow(ConfigError);
+    expect(() => loadProducerConfig(env)).toThrow(message);
+  });
+});
+
+describe('consumer settings', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConsumerConfig({ TABLE_NAME: 'events' })).toEqual({ tableName: 'events', linkMode: 'parent', maxConcurrency: 10 });
+    expect(loadConsumerConfig({ TABLE_NAME: 'events', TRACE_LINK_MODE: 'link', MAX_CONCURRENCY: '3' })).toEqual({ tableName: 'events', linkMode: 'link', maxConcurrency: 3 });
+  });
+
+  it.each([
+    [{}, 'TABLE_NAME is required'],
+    [{ TABLE_NAME: 'events', TRACE_LINK_MODE: 'child' }, 'TRACE_LINK_MODE must be one of parent, link'],
+    [{ TABLE_NAME: 'events', MAX_CONCURRENCY: '0' }, 'MAX_CONCURRENCY must be between 1 and 1000'],
+    [{ TABLE_NAME: 'events', MAX_CONCURRENCY: 'ten' }, 'MAX_CONCURRENCY must be a whole number'],
+  ])('rejects %j with a message naming the setting', (env, message) => {
+    expect(() => loadConsumerConfig(env)).toThrow(message);
+  });
+});
