@@ -1,4 +1,5 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Context, type MessageAttributeValue } from '@opentelemetry/api';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Context } from '@opentelemetry/api';
 import type { SQSRecord } from 'aws-lambda';
 import { injectTraceContext } from '../functions/lib/inject';
 import { createLogger } from '../functions/lib/logger';

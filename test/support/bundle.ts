@@ -1,41 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import yauzl from 'yauzl';
+export { readZip, unpackFunction } from '../../local-runtime/function-package';
 
 export const ROOT = resolve(__dirname, '..', '..');
-
-/** Every entry of a zip, by name. */
-export function readZip(path: string): Promise<Map<string, Buffer>> {
-  return new Promise((resolvePromise, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (openError, zip) => {
-      if (openError || !zip) return reject(openError);
-      const entries = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError || !stream) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolvePromise(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
-
-/** Unpacks a function zip into a fresh folder, as Lambda does into /var/task. */
-export async function unpackFunction(zipPath: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'task-'));
-  for (const [name, content] of await readZip(zipPath)) writeFileSync(join(dir, name), content);
-  return dir;
-}
 
 export interface RunResult {
   status: number | null;

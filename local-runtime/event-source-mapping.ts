@@ -1,0 +1,134 @@
+import { ListEventSourceMappingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { InvokeOutcome } from './local-lambda';
+import { toLambdaEvent } from './sqs-records';
+
+/** The deployed mapping's settings, read back from the emulator. */
+export interface MappingSettings {
+  uuid: string;
+  queueArn: string;
+  queueUrl: string;
+  batchSize: number;
+  batchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  enabled: boolean;
+}
+
+export async function readMapping(lambda: LambdaClient, sqs: SQSClient, functionName: string): Promise<MappingSettings> {
+  const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
+  const mapping = (listed.EventSourceMappings ?? []).find((m) => m.EventSourceArn?.startsWith('arn:') && m.EventSourceArn.split(':')[2] === 'sqs');
+  if (!mapping?.EventSourceArn || !mapping.UUID) throw new Error(`no SQS event source mapping is deployed for ${functionName}`);
+  const queueName = mapping.EventSourceArn.split(':').pop() as string;
+  const accountId = mapping.EventSourceArn.split(':')[4];
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: accountId }));
+  return {
+    uuid: mapping.UUID,
+    queueArn: mapping.EventSourceArn,
+    queueUrl: QueueUrl as string,
+    batchSize: mapping.BatchSize ?? 10,
+    batchingWindowSeconds: mapping.MaximumBatchingWindowInSeconds ?? 0,
+    reportBatchItemFailures: (mapping.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+    enabled: mapping.State !== 'Disabled',
+  };
+}
+
+export interface BatchReport {
+  messages: Message[];
+  /** Message ids left on the queue to come back after the visibility timeout. */
+  retried: string[];
+  outcome: InvokeOutcome;
+}
+
+/**
+ * Lambda's reading of a response: with ReportBatchItemFailures, the listed records fail; an
+ * identifier that is missing or not in the batch fails the whole batch, as in Lambda. A thrown
+ * error or a timeout fails every record.
+ */
+export function failedMessageIds(messages: readonly Message[], outcome: InvokeOutcome, reportBatchItemFailures: boolean): string[] {
+  const all = messages.map((m) => m.MessageId as string);
+  if (!outcome.ok) return all;
+  if (!reportBatchItemFailures) return [];
+  const failures = (outcome.result as Partial<SQSBatchResponse> | null)?.batchItemFailures;
+  if (failures === undefined || failures === null) return [];
+  if (!Array.isArray(failures)) return all;
+  const ids = failures.map((failure) => failure?.itemIdentifier);
+  if (ids.some((id) => typeof id !== 'string' || !all.includes(id))) return all;
+  return all.filter((id) => ids.includes(id));
+}
+
+/**
+ * The event source mapping's part, which the emulator cannot play: polls the queue with the
+ * deployed batch size and batching window, shapes records as Lambda does, invokes the function,
+ * deletes the records that succeeded and leaves failed ones to return after the visibility
+ * timeout; the queue's redrive policy moves them to the DLQ after maxReceiveCount.
+ */
+export class LocalEventSourceMapping {
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly sqs: SQSClient,
+    readonly settings: MappingSettings,
+    private readonly invoke: (event: ReturnType<typeof toLambdaEvent>) => Promise<InvokeOutcome>,
+    private readonly onBatch: (report: BatchReport) => void = () => undefined,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.poll();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async collectBatch(): Promise<Message[]> {
+    const { batchSize, batchingWindowSeconds, queueUrl } = this.settings;
+    const messages: Message[] = [];
+    const deadline = Date.now() + batchingWindowSeconds * 1000;
+    do {
+      const remainingSeconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      const received = await this.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+          WaitTimeSeconds: messages.length === 0 ? 1 : Math.min(1, remainingSeconds),
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      messages.push(...(received.Messages ?? []));
+      if (messages.length === 0) return messages;
+      if ((received.Messages ?? []).length === 0 && Date.now() >= deadline) break;
+    } while (this.running && messages.length < batchSize && Date.now() < deadline);
+    return messages;
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      let messages: Message[];
+      try {
+        messages = await this.collectBatch();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      if (messages.length === 0) continue;
+      const outcome = await this.invoke(toLambdaEvent(messages, this.settings.queueArn));
+      const failed = failedMessageIds(messages, outcome, this.settings.reportBatchItemFailures);
+      const succeeded = messages.filter((m) => !failed.includes(m.MessageId as string));
+      for (let i = 0; i < succeeded.length; i += 10) {
+        await this.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.settings.queueUrl,
+            Entries: succeeded.slice(i, i + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle as string })),
+          }),
+        );
+      }
+      this.onBatch({ messages, retried: failed, outcome });
+    }
+  }
+}
