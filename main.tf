@@ -1,0 +1,336 @@
+# API Gateway (REST) POST /webhook -> producer Lambda -> SQS (+ DLQ) -> consumer Lambda -> DynamoDB,
+# traced end to end with the ADOT layer. The module configures no provider.
+
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  dns_suffix = data.aws_partition.current.dns_suffix
+  region     = data.aws_region.current.name
+  account_id = data.aws_caller_identity.current.account_id
+
+  # Accounts publishing the AWSOpenTelemetryDistroJs layer, per region
+  # (aws-otel/aws-otel.github.io, src/config/lambdaLayerArns.js).
+  adot_layer_accounts = merge(
+    { for r in [
+      "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+      "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1",
+      "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1",
+    ] : r => "615299751070" },
+    {
+      "af-south-1"     = "904233096616"
+      "ap-east-1"      = "888577020596"
+      "ap-east-2"      = "412664885777"
+      "ap-south-2"     = "796973505492"
+      "ap-southeast-3" = "039612877180"
+      "ap-southeast-4" = "713881805771"
+      "ap-southeast-5" = "152034782359"
+      "ap-southeast-6" = "313828097273"
+      "ap-southeast-7" = "980416031188"
+      "ca-west-1"      = "595944127152"
+      "eu-central-2"   = "156041407956"
+      "eu-south-1"     = "257394471194"
+      "eu-south-2"     = "490004653786"
+      "il-central-1"   = "746669239226"
+      "me-central-1"   = "739275441131"
+      "me-south-1"     = "980921751758"
+      "mx-central-1"   = "610118373846"
+      "cn-north-1"     = "440179912924"
+      "cn-northwest-1" = "440180067931"
+    },
+  )
+
+  default_adot_layer_arn = contains(keys(local.adot_layer_accounts), local.region) ? "arn:${local.partition}:lambda:${local.region}:${local.adot_layer_accounts[local.region]}:layer:AWSOpenTelemetryDistroJs:${var.adot_layer_version}" : null
+  adot_layer_arn         = var.tracing_enabled ? (var.adot_layer_arn != null ? var.adot_layer_arn : local.default_adot_layer_arn) : null
+
+  producer_function_name = "${var.name}-producer"
+  consumer_function_name = "${var.name}-consumer"
+  queue_name             = var.name
+  table_name             = coalesce(var.existing_table_name, "${var.name}-events")
+
+  producer_package_path = coalesce(var.producer_package_path, "${path.module}/dist/producer.zip")
+  consumer_package_path = coalesce(var.consumer_package_path, "${path.module}/dist/consumer.zip")
+
+  queue_visibility_timeout_seconds = coalesce(var.queue_visibility_timeout_seconds, 6 * var.consumer_timeout)
+
+  verify_signatures = var.webhook_verification == "stripe"
+  create_secret     = local.verify_signatures && var.webhook_secret_arn == null
+  webhook_secret_arn = local.verify_signatures ? (
+    local.create_secret ? aws_secretsmanager_secret.webhook[0].arn : var.webhook_secret_arn
+  ) : null
+  # The key that encrypts the signing secret, when it is a customer managed one.
+  webhook_secret_kms_key_arn = local.create_secret ? var.kms_key_arn : var.webhook_secret_kms_key_arn
+
+  table_arn = var.existing_table_name == null ? module.table[0].arn : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.existing_table_name}"
+
+  sqs_service            = "sqs.${local.region}.${local.dns_suffix}"
+  secretsmanager_service = "secretsmanager.${local.region}.${local.dns_suffix}"
+
+  producer_statements = concat(
+    [{
+      sid        = "SendToQueue"
+      actions    = ["sqs:SendMessage"]
+      resources  = [module.queue.queue_arn]
+      conditions = []
+    }],
+    local.verify_signatures ? [{
+      sid        = "ReadWebhookSecret"
+      actions    = ["secretsmanager:GetSecretValue"]
+      resources  = [local.webhook_secret_arn]
+      conditions = []
+    }] : [],
+    var.kms_key_arn != null ? [{
+      sid       = "EncryptQueueMessages"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [var.kms_key_arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.sqs_service]
+      }]
+    }] : [],
+    local.verify_signatures && local.webhook_secret_kms_key_arn != null ? [{
+      sid       = "DecryptWebhookSecret"
+      actions   = ["kms:Decrypt"]
+      resources = [local.webhook_secret_kms_key_arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.secretsmanager_service]
+      }]
+    }] : [],
+  )
+
+  consumer_statements = concat(
+    [
+      {
+        sid        = "ConsumeQueue"
+        actions    = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources  = [module.queue.queue_arn]
+        conditions = []
+      },
+      {
+        sid        = "WriteEvents"
+        actions    = ["dynamodb:PutItem"]
+        resources  = [local.table_arn]
+        conditions = []
+      },
+    ],
+    var.kms_key_arn != null ? [{
+      sid       = "DecryptQueueMessages"
+      actions   = ["kms:Decrypt"]
+      resources = [var.kms_key_arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.sqs_service]
+      }]
+    }] : [],
+  )
+
+  producer_environment = merge(
+    var.producer_environment_variables,
+    {
+      QUEUE_URL                 = module.queue.queue_url
+      WEBHOOK_VERIFICATION      = var.webhook_verification
+      WEBHOOK_TOLERANCE_SECONDS = tostring(var.webhook_tolerance_seconds)
+      MAX_BODY_BYTES            = tostring(var.max_body_bytes)
+      OTEL_STRICT               = tostring(var.otel_strict)
+    },
+    local.verify_signatures ? { WEBHOOK_SECRET_ARN = local.webhook_secret_arn } : {},
+  )
+
+  consumer_environment = merge(
+    var.consumer_environment_variables,
+    {
+      TABLE_NAME      = local.table_name
+      TRACE_LINK_MODE = var.trace_link_mode
+      MAX_CONCURRENCY = tostring(var.consumer_max_concurrency)
+      OTEL_STRICT     = tostring(var.otel_strict)
+    },
+  )
+}
+
+################################################################################
+# Webhook signing secret (created without a value: set it out of band)
+################################################################################
+
+resource "aws_secretsmanager_secret" "webhook" {
+  count = local.create_secret ? 1 : 0
+
+  name                    = "${var.name}/webhook-signing-secret"
+  description             = "Webhook signing secret (whsec_...) the ${local.producer_function_name} function verifies requests with. Set its value out of band."
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = var.webhook_secret_recovery_window_in_days
+  tags                    = var.tags
+}
+
+################################################################################
+# Queue, DLQ and their alarms
+################################################################################
+
+module "queue" {
+  source = "./modules/queue"
+
+  name                                       = local.queue_name
+  visibility_timeout_seconds                 = local.queue_visibility_timeout_seconds
+  message_retention_seconds                  = var.queue_message_retention_seconds
+  dlq_message_retention_seconds              = var.dlq_message_retention_seconds
+  max_message_size                           = var.queue_max_message_size
+  max_receive_count                          = var.max_receive_count
+  create_dlq_redrive_allow_policy            = var.create_dlq_redrive_allow_policy
+  kms_key_arn                                = var.kms_key_arn
+  create_alarms                              = var.create_alarms
+  oldest_message_age_alarm_threshold_seconds = var.oldest_message_age_alarm_threshold_seconds
+  alarm_actions                              = var.alarm_actions
+  tags                                       = var.tags
+}
+
+################################################################################
+# Table
+################################################################################
+
+module "table" {
+  source = "./modules/table"
+  count  = var.existing_table_name == null ? 1 : 0
+
+  name                        = local.table_name
+  kms_key_arn                 = var.kms_key_arn
+  deletion_protection_enabled = var.table_deletion_protection_enabled
+  ttl_attribute_name          = var.table_ttl_attribute_name
+  tags                        = var.tags
+}
+
+################################################################################
+# Functions
+################################################################################
+
+module "producer" {
+  source = "./modules/traced-function"
+
+  function_name                  = local.producer_function_name
+  description                    = "Verifies webhook requests and sends them to ${local.queue_name} with the trace context"
+  package_path                   = local.producer_package_path
+  runtime                        = var.runtime
+  architectures                  = var.architectures
+  memory_size                    = var.producer_memory_size
+  timeout                        = var.producer_timeout
+  reserved_concurrent_executions = var.producer_reserved_concurrent_executions
+  environment_variables          = local.producer_environment
+  policy_statements              = local.producer_statements
+
+  tracing_enabled             = var.tracing_enabled
+  adot_layer_arn              = local.adot_layer_arn
+  application_signals_enabled = var.application_signals_enabled
+  otel_propagators            = var.otel_propagators
+
+  log_retention_in_days        = var.cloudwatch_log_retention_in_days
+  log_kms_key_arn              = var.cloudwatch_logs_kms_key_arn
+  vpc_subnet_ids               = var.vpc_subnet_ids
+  vpc_security_group_ids       = var.vpc_security_group_ids
+  iam_role_path                = var.iam_role_path
+  iam_permissions_boundary_arn = var.iam_permissions_boundary_arn
+  partition                    = local.partition
+  region                       = local.region
+  account_id                   = local.account_id
+  create_errors_alarm          = false
+  tags                         = var.tags
+}
+
+module "consumer" {
+  source = "./modules/traced-function"
+
+  function_name                  = local.consumer_function_name
+  description                    = "Stores the events of ${local.queue_name} in ${local.table_name}, one span per record on the producer's trace"
+  package_path                   = local.consumer_package_path
+  runtime                        = var.runtime
+  architectures                  = var.architectures
+  memory_size                    = var.consumer_memory_size
+  timeout                        = var.consumer_timeout
+  reserved_concurrent_executions = var.consumer_reserved_concurrent_executions
+  environment_variables          = local.consumer_environment
+  policy_statements              = local.consumer_statements
+
+  tracing_enabled             = var.tracing_enabled
+  adot_layer_arn              = local.adot_layer_arn
+  application_signals_enabled = var.application_signals_enabled
+  otel_propagators            = var.otel_propagators
+
+  log_retention_in_days        = var.cloudwatch_log_retention_in_days
+  log_kms_key_arn              = var.cloudwatch_logs_kms_key_arn
+  vpc_subnet_ids               = var.vpc_subnet_ids
+  vpc_security_group_ids       = var.vpc_security_group_ids
+  iam_role_path                = var.iam_role_path
+  iam_permissions_boundary_arn = var.iam_permissions_boundary_arn
+  partition                    = local.partition
+  region                       = local.region
+  account_id                   = local.account_id
+  create_errors_alarm          = var.create_alarms
+  alarm_actions                = var.alarm_actions
+  tags                         = var.tags
+}
+
+################################################################################
+# Queue -> consumer
+################################################################################
+
+resource "aws_lambda_event_source_mapping" "consumer" {
+  event_source_arn                   = module.queue.queue_arn
+  function_name                      = module.consumer.function_arn
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
+  function_response_types            = ["ReportBatchItemFailures"]
+  enabled                            = true
+  tags                               = var.tags
+
+  dynamic "scaling_config" {
+    for_each = var.event_source_maximum_concurrency == null ? [] : [var.event_source_maximum_concurrency]
+    content {
+      maximum_concurrency = scaling_config.value
+    }
+  }
+
+  dynamic "filter_criteria" {
+    for_each = length(var.event_source_filter_patterns) == 0 ? [] : [var.event_source_filter_patterns]
+    content {
+      dynamic "filter" {
+        for_each = filter_criteria.value
+        content {
+          pattern = filter.value
+        }
+      }
+    }
+  }
+
+  # The consumer's role must allow ReceiveMessage before the mapping is created.
+  depends_on = [module.consumer]
+}
+
+################################################################################
+# REST API
+################################################################################
+
+module "api" {
+  source = "./modules/webhook-api"
+  count  = var.create_api ? 1 : 0
+
+  name                           = var.name
+  function_name                  = module.producer.function_name
+  function_invoke_arn            = module.producer.invoke_arn
+  stage_name                     = var.api_stage_name
+  endpoint_type                  = var.api_endpoint_type
+  xray_tracing_enabled           = var.tracing_enabled
+  throttling_rate_limit          = var.api_throttling_rate_limit
+  throttling_burst_limit         = var.api_throttling_burst_limit
+  access_logging_enabled         = var.api_access_logging_enabled
+  execution_logging_level        = var.api_execution_logging_level
+  log_retention_in_days          = var.cloudwatch_log_retention_in_days
+  log_kms_key_arn                = var.cloudwatch_logs_kms_key_arn
+  create_account_cloudwatch_role = var.create_api_gateway_account_role
+  iam_role_path                  = var.iam_role_path
+  iam_permissions_boundary_arn   = var.iam_permissions_boundary_arn
+  partition                      = local.partition
+  tags                           = var.tags
+}

@@ -1,0 +1,52 @@
+output "queue_url" {
+  description = "URL of the queue."
+  value       = aws_sqs_queue.this.url
+}
+
+output "queue_arn" {
+  description = "ARN of the queue."
+  value       = aws_sqs_queue.this.arn
+}
+
+output "queue_name" {
+  description = "Name of the queue."
+  value       = aws_sqs_queue.this.name
+}
+
+output "dlq_url" {
+  description = "URL of the dead-letter queue."
+  value       = aws_sqs_queue.dlq.url
+}
+
+output "dlq_arn" {
+  description = "ARN of the dead-letter queue."
+  value       = aws_sqs_queue.dlq.arn
+}
+
+output "dlq_name" {
+  description = "Name of the dead-letter queue."
+  value       = aws_sqs_queue.dlq.name
+}
+
+output "redrive_policy" {
+  description = "The queue's redrive policy, as an object."
+  value       = local.redrive_policy
+}
+
+output "redrive_allow_policy" {
+  description = "The DLQ's redrive-allow policy, as an object (null when not created)."
+  value       = var.create_dlq_redrive_allow_policy ? local.redrive_allow_policy : null
+}
+
+output "queue_policy" {
+  description = "The TLS-only resource policies of the queue and the DLQ, as objects keyed queue and dlq."
+  value       = local.tls_only_policy
+}
+
+output "alarm_arns" {
+  description = "ARNs of the queue alarms, keyed dlq_not_empty and oldest_message_age (empty when not created)."
+  value = var.create_alarms ? {
+    dlq_not_empty      = aws_cloudwatch_metric_alarm.dlq_not_empty[0].arn
+    oldest_message_age = aws_cloudwatch_metric_alarm.oldest_message_age[0].arn
+  } : {}
+}

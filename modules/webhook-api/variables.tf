@@ -1,0 +1,150 @@
+variable "name" {
+  description = "Name of the REST API; also names its access log group."
+  type        = string
+}
+
+variable "function_name" {
+  description = "Name of the Lambda function behind POST /webhook."
+  type        = string
+}
+
+variable "function_invoke_arn" {
+  description = "Invoke ARN of the Lambda function behind POST /webhook."
+  type        = string
+}
+
+variable "path_part" {
+  description = "Path of the webhook resource."
+  type        = string
+  default     = "webhook"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]+$", var.path_part))
+    error_message = "path_part must be a single path segment."
+  }
+}
+
+variable "stage_name" {
+  description = "Name of the stage."
+  type        = string
+  default     = "v1"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))
+    error_message = "stage_name must be 1-128 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "endpoint_type" {
+  description = "Endpoint type of the REST API: REGIONAL or EDGE (PRIVATE needs a VPC endpoint policy this module does not write)."
+  type        = string
+  default     = "REGIONAL"
+
+  validation {
+    condition     = contains(["REGIONAL", "EDGE"], var.endpoint_type)
+    error_message = "endpoint_type must be REGIONAL or EDGE."
+  }
+}
+
+variable "xray_tracing_enabled" {
+  description = "X-Ray active tracing on the stage."
+  type        = bool
+  default     = true
+}
+
+variable "throttling_rate_limit" {
+  description = "Steady-state requests per second allowed on every method of the stage."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "throttling_rate_limit must be positive."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "Burst of requests allowed on every method of the stage."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "throttling_burst_limit must be a positive whole number."
+  }
+}
+
+variable "metrics_enabled" {
+  description = "Detailed CloudWatch metrics for every method of the stage."
+  type        = bool
+  default     = true
+}
+
+variable "execution_logging_level" {
+  description = "Execution logging level (OFF, ERROR, INFO). Anything but OFF needs the account's API Gateway CloudWatch role."
+  type        = string
+  default     = "OFF"
+
+  validation {
+    condition     = contains(["OFF", "ERROR", "INFO"], var.execution_logging_level)
+    error_message = "execution_logging_level must be OFF, ERROR or INFO."
+  }
+}
+
+variable "access_logging_enabled" {
+  description = "Writes access logs to a log group. Needs the account's API Gateway CloudWatch role (create_account_cloudwatch_role, or set once per account and region)."
+  type        = bool
+  default     = true
+}
+
+variable "access_log_format" {
+  description = "Access log format; null uses a JSON line with the request id, the X-Ray trace id, the caller, the status and the integration's latency and error."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the access log group."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a value CloudWatch Logs accepts."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key for the access log group; null: CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+}
+
+variable "create_account_cloudwatch_role" {
+  description = "Creates the role API Gateway uses to write logs and sets it on the account (aws_api_gateway_account). That setting is per account and region, shared by every API: turn on only where no other stack manages it."
+  type        = bool
+  default     = false
+}
+
+variable "iam_role_path" {
+  description = "Path of the account CloudWatch role."
+  type        = string
+  default     = "/"
+}
+
+variable "iam_permissions_boundary_arn" {
+  description = "Permissions boundary of the account CloudWatch role."
+  type        = string
+  default     = null
+}
+
+variable "partition" {
+  description = "AWS partition, from the caller's aws_partition."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every taggable resource."
+  type        = map(string)
+  default     = {}
+}

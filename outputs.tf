@@ -1,0 +1,139 @@
+################################################################################
+# API
+################################################################################
+
+output "webhook_url" {
+  description = "URL to register with the webhook sender (POST); null when create_api is false."
+  value       = one(module.api[*].webhook_url)
+}
+
+output "api_id" {
+  description = "Id of the REST API; null when create_api is false."
+  value       = one(module.api[*].rest_api_id)
+}
+
+output "api_stage_name" {
+  description = "Stage of the REST API; null when create_api is false."
+  value       = one(module.api[*].stage_name)
+}
+
+output "api_access_log_group_name" {
+  description = "Log group of the API's access logs; null when create_api or api_access_logging_enabled is false."
+  value       = one(module.api[*].access_log_group_name)
+}
+
+################################################################################
+# Queue
+################################################################################
+
+output "queue_url" {
+  description = "URL of the queue between the producer and the consumer."
+  value       = module.queue.queue_url
+}
+
+output "queue_arn" {
+  description = "ARN of the queue between the producer and the consumer."
+  value       = module.queue.queue_arn
+}
+
+output "dlq_url" {
+  description = "URL of the dead-letter queue."
+  value       = module.queue.dlq_url
+}
+
+output "dlq_arn" {
+  description = "ARN of the dead-letter queue."
+  value       = module.queue.dlq_arn
+}
+
+################################################################################
+# Table
+################################################################################
+
+output "table_name" {
+  description = "Name of the DynamoDB table the consumer writes to (created or existing)."
+  value       = local.table_name
+}
+
+output "table_arn" {
+  description = "ARN of the DynamoDB table the consumer writes to (created or existing)."
+  value       = local.table_arn
+}
+
+################################################################################
+# Functions
+################################################################################
+
+output "producer_function_name" {
+  description = "Name of the producer function."
+  value       = module.producer.function_name
+}
+
+output "producer_function_arn" {
+  description = "ARN of the producer function."
+  value       = module.producer.function_arn
+}
+
+output "producer_invoke_arn" {
+  description = "Invoke ARN of the producer, for wiring it into an existing API Gateway (create_api = false)."
+  value       = module.producer.invoke_arn
+}
+
+output "consumer_function_name" {
+  description = "Name of the consumer function."
+  value       = module.consumer.function_name
+}
+
+output "consumer_function_arn" {
+  description = "ARN of the consumer function."
+  value       = module.consumer.function_arn
+}
+
+output "producer_role_name" {
+  description = "Name of the producer's IAM role."
+  value       = module.producer.role_name
+}
+
+output "producer_role_arn" {
+  description = "ARN of the producer's IAM role."
+  value       = module.producer.role_arn
+}
+
+output "consumer_role_name" {
+  description = "Name of the consumer's IAM role."
+  value       = module.consumer.role_name
+}
+
+output "consumer_role_arn" {
+  description = "ARN of the consumer's IAM role."
+  value       = module.consumer.role_arn
+}
+
+output "producer_log_group_name" {
+  description = "Log group of the producer."
+  value       = module.producer.log_group_name
+}
+
+output "consumer_log_group_name" {
+  description = "Log group of the consumer."
+  value       = module.consumer.log_group_name
+}
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the queue -> consumer event source mapping."
+  value       = aws_lambda_event_source_mapping.consumer.uuid
+}
+
+output "adot_layer_arn" {
+  description = "ADOT layer attached to both functions; null when tracing is off."
+  value       = local.adot_layer_arn
+}
+
+################################################################################
+# Secret
+################################################################################
+
+output "webhook_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the webhook signing secret (created or given); null when webhook_verification is none. Set its value with `aws secretsmanager put-secret-value`."
+  value       = local.webhook_secret_arn
+}

@@ -1,0 +1,681 @@
+################################################################################
+# General
+################################################################################
+
+variable "name" {
+  description = "Name of the pipeline; prefixes every resource (functions <name>-producer and <name>-consumer, queue <name>, DLQ <name>-dlq, table <name>-events)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,39}$", var.name))
+    error_message = "name must start with a letter and be 1-40 letters, digits or hyphens (it prefixes function, role and queue names)."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every taggable resource."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Functions
+################################################################################
+
+variable "producer_package_path" {
+  description = "Zip of the producer function (index.js, handler index.handler); null uses dist/producer.zip in this module, built by `make build`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = fileexists(coalesce(var.producer_package_path, "${path.module}/dist/producer.zip"))
+    error_message = "The producer package was not found (default: dist/producer.zip in the module). Run `make build` in the module's directory first, or set producer_package_path to your own zip."
+  }
+}
+
+variable "consumer_package_path" {
+  description = "Zip of the consumer function (index.js, handler index.handler); null uses dist/consumer.zip in this module, built by `make build`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = fileexists(coalesce(var.consumer_package_path, "${path.module}/dist/consumer.zip"))
+    error_message = "The consumer package was not found (default: dist/consumer.zip in the module). Run `make build` in the module's directory first, or set consumer_package_path to your own zip."
+  }
+}
+
+variable "runtime" {
+  description = "Node.js runtime of both functions. AWS provider 5.100 accepts up to nodejs22.x; nodejs24.x needs a newer provider."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    condition     = contains(["nodejs20.x", "nodejs22.x", "nodejs24.x"], var.runtime)
+    error_message = "runtime must be nodejs20.x, nodejs22.x or nodejs24.x."
+  }
+}
+
+variable "architectures" {
+  description = "Instruction set of both functions: [\"arm64\"] or [\"x86_64\"] (the code is plain JavaScript; the ADOT layer serves both)."
+  type        = list(string)
+  default     = ["arm64"]
+
+  validation {
+    condition     = length(var.architectures) == 1 && alltrue([for a in var.architectures : contains(["arm64", "x86_64"], a)])
+    error_message = "architectures must be exactly one of \"arm64\" or \"x86_64\"."
+  }
+}
+
+variable "producer_memory_size" {
+  description = "Memory of the producer in MB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.producer_memory_size >= 128 && var.producer_memory_size <= 10240
+    error_message = "producer_memory_size must be between 128 and 10240."
+  }
+}
+
+variable "consumer_memory_size" {
+  description = "Memory of the consumer in MB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.consumer_memory_size >= 128 && var.consumer_memory_size <= 10240
+    error_message = "consumer_memory_size must be between 128 and 10240."
+  }
+}
+
+variable "producer_timeout" {
+  description = "Timeout of the producer in seconds. API Gateway gives up after 29 s, so more is pointless."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.producer_timeout >= 1 && var.producer_timeout <= 29
+    error_message = "producer_timeout must be between 1 and 29 seconds (API Gateway's integration timeout)."
+  }
+}
+
+variable "consumer_timeout" {
+  description = "Timeout of the consumer in seconds (one batch)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.consumer_timeout >= 1 && var.consumer_timeout <= 900
+    error_message = "consumer_timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "producer_reserved_concurrent_executions" {
+  description = "Reserved concurrency of the producer; null leaves it unreserved."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.producer_reserved_concurrent_executions == null ? true : var.producer_reserved_concurrent_executions >= 0
+    error_message = "producer_reserved_concurrent_executions must be 0 or more, or null."
+  }
+}
+
+variable "consumer_reserved_concurrent_executions" {
+  description = "Reserved concurrency of the consumer; null leaves it unreserved. Keep it at or above event_source_maximum_concurrency."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.consumer_reserved_concurrent_executions == null ? true : var.consumer_reserved_concurrent_executions >= 0
+    error_message = "consumer_reserved_concurrent_executions must be 0 or more, or null."
+  }
+}
+
+variable "producer_environment_variables" {
+  description = "Extra environment variables for the producer. The module's own keys (QUEUE_URL, WEBHOOK_*, MAX_BODY_BYTES, OTEL_STRICT and the ADOT ones) cannot be overridden, and OTEL_TRACES_EXPORTER=xray is refused."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = upper(trimspace(lookup(var.producer_environment_variables, "OTEL_TRACES_EXPORTER", ""))) != "XRAY"
+    error_message = "OTEL_TRACES_EXPORTER=xray is not allowed: the ADOT layer has no such exporter and the cold start fails."
+  }
+
+  validation {
+    condition = length(setintersection(keys(var.producer_environment_variables), [
+      "QUEUE_URL", "WEBHOOK_VERIFICATION", "WEBHOOK_SECRET_ARN", "WEBHOOK_TOLERANCE_SECONDS", "MAX_BODY_BYTES", "OTEL_STRICT",
+      "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER",
+    ])) == 0
+    error_message = "producer_environment_variables must not set QUEUE_URL, WEBHOOK_VERIFICATION, WEBHOOK_SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS, MAX_BODY_BYTES, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS or OTEL_METRICS_EXPORTER: use the module's variables."
+  }
+}
+
+variable "consumer_environment_variables" {
+  description = "Extra environment variables for the consumer. The module's own keys (TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT and the ADOT ones) cannot be overridden, and OTEL_TRACES_EXPORTER=xray is refused."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = upper(trimspace(lookup(var.consumer_environment_variables, "OTEL_TRACES_EXPORTER", ""))) != "XRAY"
+    error_message = "OTEL_TRACES_EXPORTER=xray is not allowed: the ADOT layer has no such exporter and the cold start fails."
+  }
+
+  validation {
+    condition = length(setintersection(keys(var.consumer_environment_variables), [
+      "TABLE_NAME", "TRACE_LINK_MODE", "MAX_CONCURRENCY", "OTEL_STRICT",
+      "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER",
+    ])) == 0
+    error_message = "consumer_environment_variables must not set TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS or OTEL_METRICS_EXPORTER: use the module's variables."
+  }
+}
+
+variable "otel_strict" {
+  description = "Sets OTEL_STRICT=true on both functions: a missing or mismatched OpenTelemetry SDK then fails the cold start instead of logging a warning."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Tracing (ADOT)
+################################################################################
+
+variable "tracing_enabled" {
+  description = "X-Ray active tracing on the functions and the API stage, the ADOT layer, its wrapper environment and the tracing policies. false removes all of them."
+  type        = bool
+  default     = true
+}
+
+variable "application_signals_enabled" {
+  description = "CloudWatch Application Signals (OTEL_AWS_APPLICATION_SIGNALS_ENABLED and the CloudWatchLambdaApplicationSignalsExecutionRolePolicy managed policy). Only applies when tracing_enabled is true."
+  type        = bool
+  default     = true
+}
+
+variable "otel_propagators" {
+  description = "OTEL_PROPAGATORS of both functions (comma separated). Not xray-lambda: the consumer would extract its own invocation instead of the producer."
+  type        = string
+  default     = "xray"
+
+  validation {
+    condition     = alltrue([for p in split(",", var.otel_propagators) : contains(["xray", "tracecontext", "baggage", "b3", "b3multi", "jaeger"], trimspace(p))])
+    error_message = "otel_propagators must be a comma-separated list of xray, tracecontext, baggage, b3, b3multi, jaeger."
+  }
+}
+
+variable "adot_layer_version" {
+  description = "Version of the AWSOpenTelemetryDistroJs layer used with the per-region default ARN. The default, 15, is release v0.12.0 in most commercial regions (aws-otel.github.io, src/config/lambdaLayerArns.js); a few regions publish other numbers: check yours there, or set adot_layer_arn."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.adot_layer_version >= 1 && floor(var.adot_layer_version) == var.adot_layer_version
+    error_message = "adot_layer_version must be a positive whole number."
+  }
+}
+
+variable "adot_layer_arn" {
+  description = "Full ARN (with version) of the ADOT Node.js layer; overrides the per-region default. Required in a region the module has no default for."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.adot_layer_arn == null ? true : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.adot_layer_arn))
+    error_message = "adot_layer_arn must be a versioned Lambda layer ARN: arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>."
+  }
+
+  validation {
+    condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer_accounts), data.aws_region.current.name)
+    error_message = "The module knows no ADOT layer account for this region. Set adot_layer_arn (see https://aws-otel.github.io/docs/getting-started/lambda/lambda-js) or tracing_enabled = false."
+  }
+}
+
+################################################################################
+# Webhook (producer)
+################################################################################
+
+variable "webhook_verification" {
+  description = "How the producer verifies requests: \"stripe\" (Stripe-Signature HMAC with the secret) or \"none\" (accept anything; must be asked for explicitly)."
+  type        = string
+  default     = "stripe"
+
+  validation {
+    condition     = contains(["stripe", "none"], var.webhook_verification)
+    error_message = "webhook_verification must be \"stripe\" or \"none\"."
+  }
+}
+
+variable "webhook_secret_arn" {
+  description = "ARN of an existing Secrets Manager secret holding the webhook signing secret (whsec_...). null: the module creates an empty secret whose value you set out of band."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_secret_arn == null ? true : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.webhook_secret_arn))
+    error_message = "webhook_secret_arn must be a Secrets Manager secret ARN."
+  }
+
+  validation {
+    condition     = var.webhook_secret_arn == null || var.webhook_verification == "stripe"
+    error_message = "webhook_secret_arn is only used with webhook_verification = \"stripe\"; remove it or change the verification."
+  }
+}
+
+variable "webhook_secret_kms_key_arn" {
+  description = "KMS key that encrypts the existing secret given in webhook_secret_arn, when it is a customer managed key (the producer then gets kms:Decrypt on it through Secrets Manager)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_secret_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.webhook_secret_kms_key_arn))
+    error_message = "webhook_secret_kms_key_arn must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)."
+  }
+
+  validation {
+    condition     = var.webhook_secret_kms_key_arn == null || var.webhook_secret_arn != null
+    error_message = "webhook_secret_kms_key_arn applies only to an existing secret (webhook_secret_arn); a secret created by the module uses kms_key_arn."
+  }
+}
+
+variable "webhook_secret_recovery_window_in_days" {
+  description = "Recovery window of the secret the module creates (0 deletes at once, or 7-30)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.webhook_secret_recovery_window_in_days == 0 || (var.webhook_secret_recovery_window_in_days >= 7 && var.webhook_secret_recovery_window_in_days <= 30)
+    error_message = "webhook_secret_recovery_window_in_days must be 0 or between 7 and 30."
+  }
+}
+
+variable "webhook_tolerance_seconds" {
+  description = "WEBHOOK_TOLERANCE_SECONDS: how old (or how far in the future) a signature timestamp may be."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.webhook_tolerance_seconds >= 1 && var.webhook_tolerance_seconds <= 86400 && floor(var.webhook_tolerance_seconds) == var.webhook_tolerance_seconds
+    error_message = "webhook_tolerance_seconds must be a whole number between 1 and 86400."
+  }
+}
+
+variable "max_body_bytes" {
+  description = "MAX_BODY_BYTES: largest request body the producer accepts. Must leave 16 KiB for the envelope and attributes within the queue's maximum message size."
+  type        = number
+  default     = 262144
+
+  validation {
+    condition     = var.max_body_bytes >= 1 && floor(var.max_body_bytes) == var.max_body_bytes
+    error_message = "max_body_bytes must be a positive whole number."
+  }
+
+  validation {
+    condition     = var.max_body_bytes <= coalesce(var.queue_max_message_size, 1048576) - 16384
+    error_message = "max_body_bytes must be at most the queue's maximum message size (queue_max_message_size, default 1 MiB) minus 16384 bytes of headroom for the envelope and message attributes."
+  }
+}
+
+################################################################################
+# Queue
+################################################################################
+
+variable "queue_visibility_timeout_seconds" {
+  description = "Visibility timeout of the queue; null uses 6x consumer_timeout (AWS's advice for Lambda). A smaller value is refused."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.queue_visibility_timeout_seconds == null ? true : var.queue_visibility_timeout_seconds >= 6 * var.consumer_timeout && var.queue_visibility_timeout_seconds <= 43200
+    error_message = "queue_visibility_timeout_seconds must be at least 6x consumer_timeout (and at most 43200), or messages are redelivered while the consumer still works on them."
+  }
+}
+
+variable "queue_message_retention_seconds" {
+  description = "How long the queue keeps a message."
+  type        = number
+  default     = 345600
+
+  validation {
+    condition     = var.queue_message_retention_seconds >= 60 && var.queue_message_retention_seconds <= 1209600
+    error_message = "queue_message_retention_seconds must be between 60 and 1209600."
+  }
+}
+
+variable "dlq_message_retention_seconds" {
+  description = "How long the dead-letter queue keeps a message (default 14 days, the maximum)."
+  type        = number
+  default     = 1209600
+
+  validation {
+    condition     = var.dlq_message_retention_seconds >= 60 && var.dlq_message_retention_seconds <= 1209600
+    error_message = "dlq_message_retention_seconds must be between 60 and 1209600."
+  }
+}
+
+variable "queue_max_message_size" {
+  description = "Maximum message size of both queues in bytes; null keeps SQS's default (1 MiB). AWS provider 5.100 only accepts up to 262144 here."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.queue_max_message_size == null ? true : var.queue_max_message_size >= 1024 && var.queue_max_message_size <= 1048576
+    error_message = "queue_max_message_size must be between 1024 and 1048576, or null."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Receives before a message moves to the dead-letter queue."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000
+    error_message = "max_receive_count must be between 1 and 1000."
+  }
+}
+
+variable "create_dlq_redrive_allow_policy" {
+  description = "Creates the DLQ's redrive-allow policy (only this pipeline's queue may use it). Turn off only for emulators that do not store it (moto 5.2)."
+  type        = bool
+  default     = true
+}
+
+################################################################################
+# Event source mapping (queue -> consumer)
+################################################################################
+
+variable "batch_size" {
+  description = "Records per consumer invocation."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000
+    error_message = "batch_size must be between 1 and 10000."
+  }
+
+  validation {
+    condition     = var.batch_size <= 10 || var.maximum_batching_window_in_seconds >= 1
+    error_message = "A batch_size above 10 needs maximum_batching_window_in_seconds of at least 1."
+  }
+}
+
+variable "maximum_batching_window_in_seconds" {
+  description = "How long Lambda gathers records before invoking the consumer."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.maximum_batching_window_in_seconds >= 0 && var.maximum_batching_window_in_seconds <= 300
+    error_message = "maximum_batching_window_in_seconds must be between 0 and 300."
+  }
+}
+
+variable "event_source_maximum_concurrency" {
+  description = "Most concurrent consumer invocations the queue may drive (scaling_config.maximum_concurrency); null: no limit."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.event_source_maximum_concurrency == null ? true : var.event_source_maximum_concurrency >= 2 && var.event_source_maximum_concurrency <= 1000
+    error_message = "event_source_maximum_concurrency must be between 2 and 1000, or null."
+  }
+}
+
+variable "event_source_filter_patterns" {
+  description = "Lambda event filter patterns (JSON strings) for the mapping; records that match none are deleted without invoking the consumer. Empty: no filter."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.event_source_filter_patterns : can(keys(jsondecode(p)))])
+    error_message = "Each event_source_filter_patterns entry must be a JSON object."
+  }
+
+  validation {
+    condition     = length(var.event_source_filter_patterns) <= 10
+    error_message = "At most 10 filter patterns."
+  }
+}
+
+################################################################################
+# Consumer settings
+################################################################################
+
+variable "trace_link_mode" {
+  description = "TRACE_LINK_MODE of the consumer: \"parent\" (each record's span is a child of the producer's) or \"link\" (a new trace linked to it)."
+  type        = string
+  default     = "parent"
+
+  validation {
+    condition     = contains(["parent", "link"], var.trace_link_mode)
+    error_message = "trace_link_mode must be \"parent\" or \"link\"."
+  }
+}
+
+variable "consumer_max_concurrency" {
+  description = "MAX_CONCURRENCY of the consumer: records of one batch processed at once."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.consumer_max_concurrency >= 1 && var.consumer_max_concurrency <= 1000 && floor(var.consumer_max_concurrency) == var.consumer_max_concurrency
+    error_message = "consumer_max_concurrency must be a whole number between 1 and 1000."
+  }
+}
+
+################################################################################
+# Table
+################################################################################
+
+variable "existing_table_name" {
+  description = "Name of an existing DynamoDB table (hash key eventId, type S) in this account and region; null creates one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.existing_table_name == null ? true : can(regex("^[A-Za-z0-9_.-]{3,255}$", var.existing_table_name))
+    error_message = "existing_table_name must be a DynamoDB table name (3-255 letters, digits, _ . -)."
+  }
+}
+
+variable "table_deletion_protection_enabled" {
+  description = "Deletion protection of the table the module creates."
+  type        = bool
+  default     = true
+}
+
+variable "table_ttl_attribute_name" {
+  description = "TTL attribute of the table the module creates; null: no TTL."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.table_ttl_attribute_name == null ? true : length(var.table_ttl_attribute_name) > 0 && var.table_ttl_attribute_name != "eventId"
+    error_message = "table_ttl_attribute_name must be a non-empty attribute name other than the key, eventId."
+  }
+}
+
+################################################################################
+# Encryption
+################################################################################
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for the queues, the table and the secret the module creates. null: SQS-managed encryption, DynamoDB's AWS owned key and Secrets Manager's aws/secretsmanager key. The functions get exactly the KMS permissions they need on it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>); an alias is not enough for IAM policies."
+  }
+}
+
+variable "cloudwatch_logs_kms_key_arn" {
+  description = "KMS key for the log groups (both functions and the API access logs). Its key policy must allow the logs.<region>.amazonaws.com service principal. null: CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cloudwatch_logs_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.cloudwatch_logs_kms_key_arn))
+    error_message = "cloudwatch_logs_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "cloudwatch_log_retention_in_days" {
+  description = "Retention of every log group the module creates."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.cloudwatch_log_retention_in_days)
+    error_message = "cloudwatch_log_retention_in_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
+################################################################################
+# Network and IAM
+################################################################################
+
+variable "vpc_subnet_ids" {
+  description = "Subnets for both functions; empty runs them outside a VPC. The subnets need a route to SQS, DynamoDB, Secrets Manager and X-Ray (VPC endpoints or NAT)."
+  type        = list(string)
+  default     = []
+}
+
+variable "vpc_security_group_ids" {
+  description = "Security groups for both functions when they run in a VPC."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = (length(var.vpc_subnet_ids) == 0) == (length(var.vpc_security_group_ids) == 0)
+    error_message = "vpc_subnet_ids and vpc_security_group_ids must be given together."
+  }
+}
+
+variable "iam_role_path" {
+  description = "Path of every IAM role the module creates."
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.iam_role_path))
+    error_message = "iam_role_path must start and end with / (for example /service/)."
+  }
+}
+
+variable "iam_permissions_boundary_arn" {
+  description = "Permissions boundary for every IAM role the module creates."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.iam_permissions_boundary_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.iam_permissions_boundary_arn))
+    error_message = "iam_permissions_boundary_arn must be an IAM policy ARN."
+  }
+}
+
+################################################################################
+# API
+################################################################################
+
+variable "create_api" {
+  description = "Creates the REST API with POST /webhook. false: wire the producer (outputs producer_function_name, producer_function_arn, producer_invoke_arn) into an API you already have."
+  type        = bool
+  default     = true
+}
+
+variable "api_stage_name" {
+  description = "Stage of the REST API."
+  type        = string
+  default     = "v1"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.api_stage_name))
+    error_message = "api_stage_name must be 1-128 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "api_endpoint_type" {
+  description = "Endpoint type of the REST API: REGIONAL or EDGE."
+  type        = string
+  default     = "REGIONAL"
+
+  validation {
+    condition     = contains(["REGIONAL", "EDGE"], var.api_endpoint_type)
+    error_message = "api_endpoint_type must be REGIONAL or EDGE."
+  }
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Steady-state requests per second allowed on the API's methods."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.api_throttling_rate_limit > 0
+    error_message = "api_throttling_rate_limit must be positive."
+  }
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Burst of requests allowed on the API's methods."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.api_throttling_burst_limit > 0 && floor(var.api_throttling_burst_limit) == var.api_throttling_burst_limit
+    error_message = "api_throttling_burst_limit must be a positive whole number."
+  }
+}
+
+variable "api_access_logging_enabled" {
+  description = "Access logs of the API stage to a log group. API Gateway needs its account-level CloudWatch role to write them (see create_api_gateway_account_role)."
+  type        = bool
+  default     = true
+}
+
+variable "api_execution_logging_level" {
+  description = "Execution logging level of the API stage: OFF, ERROR or INFO (anything but OFF also needs the account-level CloudWatch role)."
+  type        = string
+  default     = "OFF"
+
+  validation {
+    condition     = contains(["OFF", "ERROR", "INFO"], var.api_execution_logging_level)
+    error_message = "api_execution_logging_level must be OFF, ERROR or INFO."
+  }
+}
+
+variable "create_api_gateway_account_role" {
+  description = "Creates the CloudWatch role API Gateway needs for logs and sets it on the account (aws_api_gateway_account: one setting per account and region, shared by every API). Leave false where another stack or the console already set it."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+variable "create_alarms" {
+  description = "Creates the alarms: messages in the DLQ, consumer errors, age of the oldest message over a threshold."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_actions" {
+  description = "ARNs (SNS topics, ...) notified when an alarm fires or recovers."
+  type        = list(string)
+  default     = []
+}
+
+variable "oldest_message_age_alarm_threshold_seconds" {
+  description = "The oldest-message alarm fires when a message has waited longer than this."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.oldest_message_age_alarm_threshold_seconds >= 1
+    error_message = "oldest_message_age_alarm_threshold_seconds must be at least 1."
+  }
+}
