@@ -3,14 +3,17 @@
 // The zips are reproducible: same sources, same bytes, so Terraform's source_code_hash only
 // changes when the code does.
 import { build } from 'esbuild';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const functions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['producer', 'consumer'];
+const args = process.argv.slice(2);
+const withLocalRuntime = args.includes('--local-runtime');
+const named = args.filter((arg) => !arg.startsWith('--'));
+const functions = named.length > 0 ? named : ['producer', 'consumer'];
 // DOS timestamps are local time: built from local fields, with no UTC extra field, the bytes
 // are the same in every time zone.
 const FIXED_MTIME = new Date(2000, 0, 1, 0, 0, 0);
@@ -58,7 +61,31 @@ async function buildFunction(name) {
   console.log(`built dist/${name}.zip (index.js ${output.contents.length} bytes)`);
 }
 
+/**
+ * The local runtime's scripts (`make demo`, end-to-end tests): plain node programs that load
+ * their packages from node_modules, so the preload instruments the same AWS SDK the functions use.
+ */
+export async function buildLocalRuntime() {
+  await build({
+    entryPoints: ['lambda-worker', 'otel-preload', 'demo'].map((name) => join(root, 'local-runtime', `${name}.ts`)),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outdir: join(root, 'dist', 'local-runtime'),
+    logLevel: 'warning',
+  });
+  // The stand-in for the ADOT layer that examples/local publishes to the emulator (which rejects
+  // layer ARNs it does not know). The local runtime loads the preload itself.
+  const preload = await readFile(join(root, 'dist', 'local-runtime', 'otel-preload.js'));
+  const wrapper = '#!/bin/bash\n# Local stand-in for the ADOT layer wrapper: registers the OpenTelemetry SDK, then runs the handler.\nexport NODE_OPTIONS="--require /opt/nodejs/otel-preload.js ${NODE_OPTIONS}"\nexec "$@"\n';
+  await zipFile([['otel-instrument', Buffer.from(wrapper)], ['nodejs/otel-preload.js', preload]], join(root, 'dist', 'local-runtime', 'adot-standin-layer.zip'));
+  console.log('built dist/local-runtime (worker, preload, demo, adot-standin-layer.zip)');
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await mkdir(join(root, 'dist'), { recursive: true });
   for (const name of functions) await buildFunction(name);
+  if (withLocalRuntime) await buildLocalRuntime();
 }

@@ -1,0 +1,62 @@
+# The root module, as in production, deployed to a local AWS emulator. Only two things differ:
+# the provider's endpoints point at moto_server on loopback, and a stand-in is published for
+# the ADOT layer. The local runtime (local-runtime/) then plays the parts moto cannot: API
+# Gateway's invoke, the event source mapping's polling and the Lambda execution environment.
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+
+  endpoints {
+    apigateway     = var.moto_endpoint
+    cloudwatch     = var.moto_endpoint
+    cloudwatchlogs = var.moto_endpoint
+    dynamodb       = var.moto_endpoint
+    iam            = var.moto_endpoint
+    kms            = var.moto_endpoint
+    lambda         = var.moto_endpoint
+    secretsmanager = var.moto_endpoint
+    sns            = var.moto_endpoint
+    sqs            = var.moto_endpoint
+    sts            = var.moto_endpoint
+  }
+}
+
+locals {
+  adot_standin_layer_zip = coalesce(var.adot_standin_layer_zip, "${path.module}/../../dist/local-runtime/adot-standin-layer.zip")
+}
+
+resource "aws_lambda_layer_version" "adot_standin" {
+  layer_name          = "${var.name}-adot-standin"
+  description         = "Local stand-in for AWSOpenTelemetryDistroJs (the emulator rejects unknown layer ARNs)"
+  filename            = local.adot_standin_layer_zip
+  source_code_hash    = filebase64sha256(local.adot_standin_layer_zip)
+  compatible_runtimes = ["nodejs22.x"]
+}
+
+module "webhook" {
+  source = "../.."
+
+  name           = var.name
+  adot_layer_arn = aws_lambda_layer_version.adot_standin.arn
+
+  # Short timeouts so a failing record reaches the DLQ within a minute: 3 receives, 12 s apart.
+  consumer_timeout                   = 2
+  maximum_batching_window_in_seconds = 1
+
+  # moto does not store RedriveAllowPolicy and the provider would wait for it forever.
+  create_dlq_redrive_allow_policy = false
+
+  # moto tries to run the consumer itself, in Docker, on every SendMessage to a queue with an
+  # enabled mapping, and counts a receive each time. The local runtime plays the mapping's part
+  # (reading its batch size, window and response types from the emulator), so moto's is off.
+  event_source_mapping_enabled = false
+
+  tags = {
+    Environment = "local"
+  }
+}

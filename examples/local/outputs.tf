@@ -1,0 +1,34 @@
+output "producer_function_name" {
+  description = "Name of the producer Lambda function."
+  value       = module.webhook.producer_function_name
+}
+
+output "consumer_function_name" {
+  description = "Name of the consumer Lambda function."
+  value       = module.webhook.consumer_function_name
+}
+
+output "queue_url" {
+  description = "URL of the webhook queue."
+  value       = module.webhook.queue_url
+}
+
+output "dlq_url" {
+  description = "URL of the dead-letter queue."
+  value       = module.webhook.dlq_url
+}
+
+output "table_name" {
+  description = "Name of the events table."
+  value       = module.webhook.table_name
+}
+
+output "webhook_secret_arn" {
+  description = "ARN of the webhook signing secret (the demo sets its value out of band)."
+  value       = module.webhook.webhook_secret_arn
+}
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the consumer's event source mapping."
+  value       = module.webhook.event_source_mapping_uuid
+}

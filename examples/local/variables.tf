@@ -1,0 +1,21 @@
+variable "moto_endpoint" {
+  description = "Endpoint of the local AWS emulator (moto_server) on loopback, e.g. http://127.0.0.1:5000. `make demo` starts one on a free port and passes it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^http://(127\\.[0-9]+\\.[0-9]+\\.[0-9]+|localhost|\\[::1\\]):[0-9]+$", var.moto_endpoint))
+    error_message = "moto_endpoint must be an http:// loopback address with a port: this example must never reach a real AWS endpoint."
+  }
+}
+
+variable "name" {
+  description = "Name prefix of everything the example creates."
+  type        = string
+  default     = "webhooks-local"
+}
+
+variable "adot_standin_layer_zip" {
+  description = "Zip published as the stand-in for the ADOT layer (the emulator rejects layer ARNs it does not know). Built by `node scripts/build.mjs --local-runtime`."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,175 @@
+// `make demo`: deploys examples/local to moto_server, drives signed webhooks through the built
+// zips and prints each event's outcome and its trace across the queue.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { deadLetteredEventIds, deployLocalStack, storedItems, waitUntil, type LocalStack } from './local-stack';
+import { readSpanFile, type SpanRecord } from './span-file';
+import { buildTraces, renderHtmlReport, renderTraceTree, type ReportSection, type Trace } from './trace-report';
+import { postWebhook, sendWithoutTraceContext, stripeEvent } from './webhook-client';
+
+const ROOT = resolve(__dirname, '..', '..');
+const tty = process.stdout.isTTY === true;
+const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
+const green = (text: string) => (tty ? `\x1b[32m${text}\x1b[0m` : text);
+const red = (text: string) => (tty ? `\x1b[31m${text}\x1b[0m` : text);
+
+function status(line: string): void {
+  if (tty) process.stdout.write(`\r\x1b[2K  ${line.slice(0, (process.stdout.columns ?? 100) - 4)}`);
+  else console.log(`  ${line}`);
+}
+const endStatus = () => tty && process.stdout.write('\r\x1b[2K');
+
+type Expected = 'stored' | 'dead-lettered' | 'rejected';
+const LEGACY = 'sent to SQS by a producer without trace context';
+
+interface DemoEvent {
+  label: string;
+  eventId: string;
+  expected: Expected;
+  httpStatus?: number;
+  /** The SQS message id: what ties one delivery to its spans. */
+  messageId?: string;
+  outcome?: string;
+}
+
+/** The traces one delivery ran in: the producer's send span and the record spans carry its message id. */
+function tracesOf(messageId: string | undefined, spans: SpanRecord[], traces: Map<string, Trace>): Trace[] {
+  const ids = new Set(spans.filter((span) => messageId !== undefined && span.attributes['messaging.message.id'] === messageId).map((span) => span.traceId));
+  return [...ids].map((id) => traces.get(id)).filter((trace): trace is Trace => trace !== undefined);
+}
+
+async function sendScenario(stack: LocalStack): Promise<DemoEvent[]> {
+  const url = stack.pipeline.webhookUrl;
+  const secret = stack.signingSecret;
+  const run = Date.now().toString(36);
+  const events: DemoEvent[] = [];
+  const post = async (label: string, eventId: string, body: string, expected: Expected, signWith: string | undefined = secret) => {
+    const response = await postWebhook(url, body, signWith);
+    const messageId = typeof response.body.messageId === 'string' ? response.body.messageId : undefined;
+    events.push({ label, eventId, expected, httpStatus: response.status, ...(messageId ? { messageId } : {}) });
+    console.log(`    ${label.padEnd(44)} → HTTP ${response.status} ${JSON.stringify(response.body)}`);
+  };
+  await post('payment_intent.succeeded', `evt_paid_${run}`, stripeEvent(`evt_paid_${run}`, 'payment_intent.succeeded', { amount: 2000 }), 'stored');
+  await post('invoice.payment_failed', `evt_failed_${run}`, stripeEvent(`evt_failed_${run}`, 'invoice.payment_failed', { attempt_count: 2 }), 'stored');
+  // Stripe delivers at least once: the same event again must not become a second item.
+  const duplicate = stripeEvent(`evt_paid_${run}`, 'payment_intent.succeeded', { amount: 2000 });
+  await post('payment_intent.succeeded (delivered again)', `evt_paid_${run}`, duplicate, 'stored');
+  // An id longer than DynamoDB's 2048-byte key limit: the write fails on every attempt.
+  const poisonId = `evt_poison_${run}_${'x'.repeat(2100)}`;
+  await post('customer.updated (id too long for DynamoDB)', poisonId, stripeEvent(poisonId, 'customer.updated'), 'dead-lettered');
+  const legacyId = `evt_legacy_${run}`;
+  const legacyMessageId = await sendWithoutTraceContext(stack.clients.sqs, stack.outputs.queue_url, legacyId, 'charge.refunded');
+  events.push({ label: LEGACY, eventId: legacyId, expected: 'stored', messageId: legacyMessageId });
+  console.log(`    ${'charge.refunded (no trace context)'.padEnd(44)} → SendMessage straight to the queue`);
+  const forgedId = `evt_forged_${run}`;
+  await post('charge.succeeded signed with a wrong secret', forgedId, stripeEvent(forgedId, 'charge.succeeded'), 'rejected', 'whsec_not_the_secret');
+  return events;
+}
+
+async function main(): Promise<number> {
+  const workDir = join(ROOT, '.demo');
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  console.log(bold('make demo: a traced webhook pipeline on a local AWS emulator'));
+  console.log(bold('\n[1/4] deploy examples/local to moto_server'));
+  let stack: LocalStack | undefined;
+  const stopAll = async () => {
+    const current = stack;
+    stack = undefined;
+    if (current) {
+      status('stopping the runtime, terraform destroy, stopping moto_server');
+      await current.stop();
+      endStatus();
+    }
+  };
+  process.once('SIGINT', () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+  try {
+    stack = await deployLocalStack({ root: ROOT, workDir, name: `demo-${Date.now().toString(36)}`, onProgress: status });
+    endStatus();
+    const settings = stack.pipeline.mappingSettings;
+    console.log(`  moto_server ${stack.moto.endpoint}; API Gateway (local) ${stack.pipeline.webhookUrl}`);
+    console.log(
+      `  event source mapping read back: batch ${settings.batchSize}, window ${settings.batchingWindowSeconds} s, ${settings.reportBatchItemFailures ? 'ReportBatchItemFailures' : 'no partial failures'}`,
+    );
+
+    console.log(bold('\n[2/4] send webhooks'));
+    const events = await sendScenario(stack);
+
+    console.log(bold('\n[3/4] wait for the consumer (a failing record comes back after the visibility timeout, 3 times, then goes to the DLQ)'));
+    const accepted = events.filter((event) => event.expected !== 'rejected');
+    let stored = new Map<string, Record<string, string>>();
+    let deadLettered: string[] = [];
+    const settled = await waitUntil(
+      async () => {
+        stored = await storedItems(stack!.clients.dynamodb, stack!.outputs.table_name);
+        deadLettered = await deadLetteredEventIds(stack!.clients.sqs, stack!.outputs.dlq_url);
+        return accepted.every((event) => stored.has(event.eventId) || deadLettered.includes(event.eventId));
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 1000,
+        onTick: (elapsed) => {
+          const done = accepted.filter((event) => stored.has(event.eventId) || deadLettered.includes(event.eventId)).length;
+          status(`${Math.round(elapsed / 1000)} s: ${done}/${accepted.length} settled (${stored.size} stored, ${deadLettered.length} in the DLQ), ${stack!.pipeline.batches.length} batches`);
+        },
+      },
+    );
+    endStatus();
+    // Let the last spans land before reading them.
+    await new Promise((r) => setTimeout(r, 300));
+
+    console.log(bold('\n[4/4] outcomes and traces'));
+    const spans = readSpanFile(stack.spansFile);
+    const traces = new Map(buildTraces(spans).map((trace) => [trace.traceId, trace]));
+    const sections: ReportSection[] = [];
+    let misbehaved = !settled;
+    for (const event of events) {
+      const attempts = spans.filter((span) => span.name === 'process-webhook' && event.messageId !== undefined && span.attributes['messaging.message.id'] === event.messageId);
+      const failures = attempts.filter((span) => span.status === 'ERROR').length;
+      const actual: Expected | 'pending' =
+        event.httpStatus !== undefined && event.httpStatus !== 200 ? 'rejected' : deadLettered.includes(event.eventId) ? 'dead-lettered' : stored.has(event.eventId) ? 'stored' : 'pending';
+      const duplicate = attempts.some((span) => span.attributes['webhook.duplicate'] === true);
+      event.outcome =
+        actual === 'rejected'
+          ? `rejected (HTTP ${event.httpStatus}), never enqueued`
+          : actual === 'dead-lettered'
+            ? `retried: ${failures} failed attempts, then in the DLQ`
+            : actual === 'stored'
+              ? `stored${duplicate ? ' (this delivery was a duplicate: no second item)' : ''}${failures > 0 ? ` after ${failures} failed attempts` : ''}`
+              : 'not settled';
+      const ok = actual === event.expected && !(actual === 'rejected' && stored.has(event.eventId));
+      if (!ok) misbehaved = true;
+      const shortId = event.eventId.length > 40 ? `${event.eventId.slice(0, 37)}…` : event.eventId;
+      console.log(`\n  ${ok ? green('✓') : red('✗')} ${bold(shortId)}  ${event.label}: ${event.outcome}`);
+      const eventTraces = tracesOf(event.messageId, spans, traces);
+      for (const trace of eventTraces) {
+        console.log(`    trace ${trace.traceId}`);
+        console.log(renderTraceTree(trace, tty).replace(/^/gm, '  '));
+      }
+      const crossed = eventTraces.some((trace) => trace.spans.some((s) => s.kind === 'PRODUCER') && trace.spans.some((s) => s.name === 'process-webhook'));
+      if (actual !== 'rejected' && event.label !== LEGACY && !crossed) {
+        misbehaved = true;
+        console.log(red('    ✗ no trace runs from the request across the queue for this event'));
+      }
+      sections.push({ title: `${shortId}: ${event.outcome}`, subtitle: event.label, trace: eventTraces[0] });
+    }
+    const htmlPath = join(workDir, 'traces.html');
+    writeFileSync(htmlPath, renderHtmlReport(sections, 'Webhook traces across SQS (make demo)'));
+    console.log(`\n  waterfall per trace: ${relative(process.cwd(), htmlPath) || htmlPath} (self-contained HTML)`);
+    console.log(`  spans as JSON lines: ${relative(process.cwd(), stack.spansFile)}`);
+    await stopAll();
+    console.log(misbehaved ? red('\nThe pipeline misbehaved: see the ✗ marks above.') : green('\nEvery event ended where it should, each on one trace across the queue.'));
+    return misbehaved ? 1 : 0;
+  } catch (error) {
+    endStatus();
+    console.error(red(`\nmake demo failed: ${error instanceof Error ? error.message : String(error)}`));
+    await stopAll().catch((stopError) => console.error(`  and stopping failed: ${String(stopError)}`));
+    return 1;
+  }
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,96 @@
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { join } from 'node:path';
+import { startApiGateway, type LocalApiGateway } from './api-gateway';
+import { LocalEventSourceMapping, readMapping, type BatchReport, type MappingSettings } from './event-source-mapping';
+import { codeSha256, unpackFunction } from './function-package';
+import { LocalLambda } from './local-lambda';
+
+/** What Terraform deployed, from the example's outputs. */
+export interface DeployedPipeline {
+  producerFunctionName: string;
+  consumerFunctionName: string;
+}
+
+export interface LocalPipelineOptions {
+  endpoint: string;
+  region: string;
+  /** The repository root: dist/ zips, dist/local-runtime scripts, node_modules for the SDK. */
+  root: string;
+  spansFile: string;
+  /** Override the zips to load (default dist/producer.zip and dist/consumer.zip). */
+  producerZip?: string;
+  consumerZip?: string;
+}
+
+export const awsClientConfig = (endpoint: string, region: string) => ({
+  endpoint,
+  region,
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+});
+
+async function deployedLambda(lambda: LambdaClient, functionName: string, zipPath: string, options: LocalPipelineOptions): Promise<LocalLambda> {
+  const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  if (config.CodeSha256 !== codeSha256(zipPath)) {
+    throw new Error(`${functionName} was deployed from other code than ${zipPath}: run make build, then terraform apply`);
+  }
+  return new LocalLambda({
+    functionName,
+    taskDir: await unpackFunction(zipPath),
+    handler: config.Handler ?? 'index.handler',
+    environment: (config.Environment?.Variables ?? {}) as Record<string, string>,
+    timeoutSeconds: config.Timeout ?? 3,
+    memoryMb: config.MemorySize ?? 128,
+    sdkNodePath: join(options.root, 'node_modules'),
+    workerScript: join(options.root, 'dist/local-runtime/lambda-worker.js'),
+    preloadScript: join(options.root, 'dist/local-runtime/otel-preload.js'),
+    aws: { endpoint: options.endpoint, region: options.region },
+    spansFile: options.spansFile,
+  });
+}
+
+/**
+ * The parts AWS plays and the emulator cannot, wired to what Terraform deployed: API Gateway in
+ * front of the producer, the event source mapping between the queue and the consumer, and a
+ * Lambda execution environment for each function, configured as deployed.
+ */
+export class LocalPipeline {
+  readonly batches: BatchReport[] = [];
+
+  private constructor(
+    readonly producer: LocalLambda,
+    readonly consumer: LocalLambda,
+    readonly api: LocalApiGateway,
+    readonly mapping: LocalEventSourceMapping,
+  ) {}
+
+  get webhookUrl(): string {
+    return this.api.url;
+  }
+
+  get mappingSettings(): MappingSettings {
+    return this.mapping.settings;
+  }
+
+  static async start(deployed: DeployedPipeline, options: LocalPipelineOptions): Promise<LocalPipeline> {
+    const clientConfig = awsClientConfig(options.endpoint, options.region);
+    const lambda = new LambdaClient(clientConfig);
+    const sqs = new SQSClient(clientConfig);
+    const producer = await deployedLambda(lambda, deployed.producerFunctionName, options.producerZip ?? join(options.root, 'dist/producer.zip'), options);
+    const consumer = await deployedLambda(lambda, deployed.consumerFunctionName, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options);
+    await Promise.all([producer.start(), consumer.start()]);
+    const settings = await readMapping(lambda, sqs, deployed.consumerFunctionName);
+    let pipeline: LocalPipeline | undefined;
+    const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => pipeline?.batches.push(report));
+    const api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), { stage: 'local', resourcePath: '/webhook' });
+    pipeline = new LocalPipeline(producer, consumer, api, mapping);
+    mapping.start();
+    return pipeline;
+  }
+
+  async stop(): Promise<void> {
+    await this.api.close();
+    await this.mapping.stop();
+    await Promise.all([this.producer.stop(), this.consumer.stop()]);
+  }
+}

@@ -1,0 +1,154 @@
+import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { awsClientConfig, LocalPipeline } from './local-pipeline';
+import { installLocalTracing } from './local-tracing';
+import { startMoto, type MotoServer } from './moto';
+import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
+
+export const REGION = 'us-east-1';
+
+/** The outputs of examples/local the runtime needs. */
+export interface LocalOutputs {
+  producer_function_name: string;
+  consumer_function_name: string;
+  queue_url: string;
+  dlq_url: string;
+  table_name: string;
+  webhook_secret_arn: string;
+}
+
+export interface LocalStack {
+  moto: MotoServer;
+  workspace: TerraformWorkspace;
+  vars: Record<string, string | number>;
+  outputs: LocalOutputs;
+  pipeline: LocalPipeline;
+  /** The signing secret put into the deployed secret, out of band as the README tells users. */
+  signingSecret: string;
+  spansFile: string;
+  clients: { sqs: SQSClient; dynamodb: DynamoDBClient };
+  /** Stops the runtime, destroys what Terraform created, stops the emulator. */
+  stop(options?: { destroy?: boolean }): Promise<void>;
+}
+
+export interface DeployOptions {
+  root: string;
+  /** Folder for Terraform's data and state, and the spans file. */
+  workDir: string;
+  name: string;
+  onProgress?: (line: string) => void;
+}
+
+let tracingInstalledFor: string | undefined;
+
+/**
+ * Starts the emulator on a free port, applies examples/local to it, gives the deployed secret a
+ * value and starts the local runtime against what was deployed. On failure, stops what it started.
+ */
+export async function deployLocalStack(options: DeployOptions): Promise<LocalStack> {
+  assertTerraformInstalled();
+  const progress = options.onProgress ?? (() => undefined);
+  progress('starting moto_server');
+  const moto = await startMoto();
+  const workspace = new TerraformWorkspace(join(options.root, 'examples/local'), options.workDir, options.root);
+  const vars = { name: options.name, moto_endpoint: moto.endpoint };
+  const spansFile = join(options.workDir, 'spans.jsonl');
+  let applied = false;
+  try {
+    progress('terraform init (examples/local)');
+    await workspace.init();
+    progress('terraform apply (examples/local): the emulator takes ~25 s per queue');
+    applied = true;
+    await workspace.apply(vars, (line) => {
+      if (/Creation complete|Still creating/.test(line)) progress(line.replace(/^.*?(module\.|aws_)/, '$1'));
+    });
+    const outputs = (await workspace.outputs()) as unknown as LocalOutputs;
+    const clientConfig = awsClientConfig(moto.endpoint, REGION);
+    const signingSecret = `whsec_local_${randomBytes(18).toString('hex')}`;
+    await new SecretsManagerClient(clientConfig).send(new PutSecretValueCommand({ SecretId: outputs.webhook_secret_arn, SecretString: signingSecret }));
+    // The API Gateway stage's spans come from this process; the functions' from their own.
+    if (tracingInstalledFor === undefined) {
+      installLocalTracing({ serviceName: 'api-gateway', spansFile, propagators: 'xray', instrumentAwsSdk: false });
+      tracingInstalledFor = spansFile;
+    } else if (tracingInstalledFor !== spansFile) {
+      throw new Error('the local stack can be deployed once per process');
+    }
+    progress('starting the local runtime (API Gateway, event source mapping, Lambda environments)');
+    const pipeline = await LocalPipeline.start(
+      { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name },
+      { endpoint: moto.endpoint, region: REGION, root: options.root, spansFile },
+    );
+    const stack: LocalStack = {
+      moto,
+      workspace,
+      vars,
+      outputs,
+      pipeline,
+      signingSecret,
+      spansFile,
+      clients: { sqs: new SQSClient(clientConfig), dynamodb: new DynamoDBClient(clientConfig) },
+      stop: async ({ destroy = true } = {}) => {
+        await pipeline.stop();
+        try {
+          if (destroy) await workspace.destroy(vars);
+        } finally {
+          await moto.stop();
+        }
+      },
+    };
+    return stack;
+  } catch (error) {
+    try {
+      if (applied) await workspace.destroy(vars).catch(() => undefined);
+    } finally {
+      await moto.stop();
+    }
+    throw error;
+  }
+}
+
+/** Every item in the table, keyed by eventId. */
+export async function storedItems(dynamodb: DynamoDBClient, tableName: string): Promise<Map<string, Record<string, string>>> {
+  const items = new Map<string, Record<string, string>>();
+  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) {
+      const flat = Object.fromEntries(Object.entries(item).map(([key, value]) => [key, value.S ?? '']));
+      items.set(flat.eventId as string, flat);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The eventIds of the messages in the DLQ (read with a zero visibility timeout so they stay). */
+export async function deadLetteredEventIds(sqs: SQSClient, dlqUrl: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (let round = 0; round < 5; round++) {
+    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    for (const message of batch.Messages ?? []) {
+      try {
+        ids.add((JSON.parse(message.Body ?? '') as { eventId?: string }).eventId ?? `(no eventId: ${message.MessageId})`);
+      } catch {
+        ids.add(`(not JSON: ${message.MessageId})`);
+      }
+    }
+    if ((batch.Messages ?? []).length === 0) break;
+  }
+  return [...ids];
+}
+
+export async function waitUntil(check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; onTick?: (elapsedMs: number) => void }): Promise<boolean> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return true;
+    const elapsed = Date.now() - started;
+    if (elapsed >= options.timeoutMs) return false;
+    options.onTick?.(elapsed);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
+  }
+}
