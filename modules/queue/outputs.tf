@@ -50,3 +50,8 @@ output "alarm_arns" {
     oldest_message_age = aws_cloudwatch_metric_alarm.oldest_message_age[0].arn
   } : {}
 }
+
+output "visibility_timeout_seconds" {
+  description = "Visibility timeout of the queue."
+  value       = aws_sqs_queue.this.visibility_timeout_seconds
+}
