@@ -1,0 +1,251 @@
+// Benchmark child process (bundled by bench/run.mjs into bench/.out/harness.cjs with the
+// functions' esbuild settings). One process measures one variant, so the OpenTelemetry SDK,
+// JIT state and sockets of one never leak into another. Usage:
+//   node bench/.out/harness.cjs '<json task>'   -> prints one JSON line with the samples.
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import Stripe from 'stripe';
+
+import { loadConsumerConfig } from '../../functions/consumer/config';
+import { createConsumerHandler } from '../../functions/consumer/consumer';
+import { createLogger } from '../../functions/lib/logger';
+import { loadProducerConfig } from '../../functions/producer/config';
+import { createProducerHandler } from '../../functions/producer/producer';
+import { SigningSecrets } from '../../functions/producer/signing-secrets';
+import { createBaselineConsumerHandler } from '../baseline/consumer.mjs';
+import { startFakeAwsEndpoint } from '../lib/fake-aws.mjs';
+
+const BENCH_DIR = resolve(dirname(__filename), '..');
+const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:webhooks';
+const CREDENTIALS = { accessKeyId: 'AKIDBENCHFAKE', secretAccessKey: 'bench-fake-secret' };
+const silentLogger = createLogger({ component: 'bench' }, () => {});
+
+/** The real OpenTelemetry SDK, registered globally as the ADOT layer does (propagator xray, as the module sets OTEL_PROPAGATORS). */
+function installOtelSdk() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new AWSXRayPropagator());
+  return { exporter, provider };
+}
+
+const hex = (bytes) => randomBytes(bytes).toString('hex');
+const xrayHeader = () => `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(12)};Parent=${hex(8)};Sampled=1`;
+
+/** An SQS record as Lambda delivers it, carrying the producer's trace context as our producer writes it. */
+function sqsRecord() {
+  const eventId = `evt_${hex(12)}`;
+  const header = xrayHeader();
+  const body = {
+    eventId,
+    type: 'payment_intent.succeeded',
+    receivedAt: new Date().toISOString(),
+    payload: { id: eventId, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: `pi_${hex(8)}`, amount: 2000, currency: 'usd', status: 'succeeded' } } },
+  };
+  return {
+    messageId: randomUUID(),
+    receiptHandle: hex(32),
+    body: JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: String(Date.now()), AWSTraceHeader: header },
+    messageAttributes: { 'x-amzn-trace-id': { dataType: 'String', stringValue: header, stringListValues: [], binaryListValues: [] } },
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: QUEUE_ARN,
+    awsRegion: 'us-east-1',
+  };
+}
+const sqsEvent = (size) => ({ Records: Array.from({ length: size }, sqsRecord) });
+
+function lambdaContext() {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'bench-consumer',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench-consumer',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/bench-consumer',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function dynamodbClient(endpoint) {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+}
+
+/** variant: ours-traced | ours-untraced | baseline. Returns (event) => Promise<response>. */
+function consumerFor(variant, endpoint) {
+  const dynamodb = dynamodbClient(endpoint);
+  if (variant === 'baseline') {
+    const handler = createBaselineConsumerHandler({ tableName: 'webhook-events', idempotencyTableName: 'idempotency', dynamodb });
+    return { handler: (event) => handler(event, lambdaContext()), dynamodb };
+  }
+  const config = loadConsumerConfig({ TABLE_NAME: 'webhook-events' });
+  const handler = createConsumerHandler({ config, dynamodb, logger: silentLogger });
+  return { handler, dynamodb, config };
+}
+
+function assertNoFailures(response, where) {
+  if (!response || !Array.isArray(response.batchItemFailures) || response.batchItemFailures.length > 0) {
+    throw new Error(`${where}: a record failed: ${JSON.stringify(response)}`);
+  }
+}
+
+async function consumerThroughput(task, fake) {
+  const otel = task.variant === 'ours-traced' ? installOtelSdk() : undefined;
+  const { handler } = consumerFor(task.variant, fake.url);
+  /** Runs batches of `size` until `ms` of handler time has passed; only the handler calls are timed, not building the events. */
+  const run = async (size, ms) => {
+    let handlerNs = 0n;
+    let records = 0;
+    while (Number(handlerNs) / 1e6 < ms) {
+      const event = sqsEvent(size);
+      const started = process.hrtime.bigint();
+      const response = await handler(event);
+      handlerNs += process.hrtime.bigint() - started;
+      assertNoFailures(response, 'throughput');
+      records += size;
+    }
+    return { records, seconds: Number(handlerNs) / 1e9 };
+  };
+  // The SDK and the handler need a few thousand calls before the JIT settles.
+  for (const size of task.batchSizes) await run(size, task.warmupMs / task.batchSizes.length);
+  otel?.exporter.reset();
+  await fake.reset();
+  const bySize = Object.fromEntries(task.batchSizes.map((size) => [size, { samples: [] }]));
+  let spans = 0;
+  let records = 0;
+  // Batch sizes take turns, so a slow moment of the machine is shared between them.
+  for (let s = 0; s < task.samples; s++) {
+    for (const size of task.batchSizes) {
+      const sample = await run(size, task.sampleMs);
+      bySize[size].samples.push(sample.records / sample.seconds);
+      records += sample.records;
+      if (otel) {
+        spans += otel.exporter.getFinishedSpans().length;
+        otel.exporter.reset();
+      }
+    }
+  }
+  const { counts } = await fake.stats();
+  if (otel && spans !== records) throw new Error(`tracing did not record: ${spans} spans for ${records} records`);
+  return { bySize, records, spansRecorded: otel ? spans : 0, dynamodbCallsPerRecord: perRecord(counts, records) };
+}
+
+const perRecord = (counts, records) => Object.fromEntries(Object.entries(counts).map(([op, n]) => [op, n / records]));
+
+async function batchLatency(task, fake) {
+  const otel = task.variant === 'ours-traced' ? installOtelSdk() : undefined;
+  const { handler, dynamodb } = consumerFor(task.variant, fake.url);
+  // Warm the code paths and the connection pool with no delay, then switch the delay on.
+  const warmUntil = Date.now() + task.warmupMs;
+  while (Date.now() < warmUntil) for (const size of task.batchSizes) assertNoFailures(await handler(sqsEvent(size)), 'warm-up');
+  otel?.exporter.reset();
+  await fake.setDelay(task.delayMs);
+  // One SDK call on its own: the measured length of one round trip.
+  const singleCallMs = [];
+  for (let i = 0; i < 5; i++) {
+    const started = process.hrtime.bigint();
+    await dynamodb.send(new PutItemCommand({ TableName: 'probe', Item: { eventId: { S: `probe_${i}` } } }));
+    singleCallMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  const bySize = {};
+  for (const size of task.batchSizes) {
+    await fake.reset();
+    const samples = [];
+    const iterations = task.iterations[size] ?? task.iterations.default;
+    for (let i = 0; i < iterations; i++) {
+      const event = sqsEvent(size);
+      const started = process.hrtime.bigint();
+      assertNoFailures(await handler(event), 'latency');
+      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+      otel?.exporter.reset();
+    }
+    const { counts, maxInFlight } = await fake.stats();
+    bySize[size] = { samples, dynamodbCallsPerRecord: perRecord(counts, iterations * size), maxInFlight };
+  }
+  return { bySize, singleCallMs };
+}
+
+const stripe = new Stripe('sk_test_bench_only');
+const SECRET = 'whsec_bench_only_secret';
+
+/** A Stripe-style event of exactly `bytes` bytes of JSON. */
+function stripeEventOfSize(bytes) {
+  const event = { id: `evt_${hex(12)}`, object: 'event', api_version: '2024-06-20', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), data: { object: { id: `in_${hex(8)}`, object: 'invoice', amount_paid: 2000, currency: 'usd', metadata: { pad: '' } } } };
+  const base = JSON.stringify(event).length;
+  if (base > bytes) throw new Error(`event is already ${base} bytes`);
+  event.data.object.metadata.pad = 'x'.repeat(bytes - base);
+  const text = JSON.stringify(event);
+  if (text.length !== bytes) throw new Error('size mismatch');
+  return text;
+}
+
+function restEvent(body) {
+  const headers = { 'Content-Type': 'application/json', 'Stripe-Signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }), 'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' };
+  return { resource: '/webhook', path: '/webhook', httpMethod: 'POST', headers, multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null, requestContext: {}, body, isBase64Encoded: false };
+}
+
+async function producerTime(task, fake) {
+  const otel = installOtelSdk();
+  const config = loadProducerConfig({ QUEUE_URL: `${fake.url}/123456789012/webhooks`, WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench' });
+  const sqs = new SQSClient({ endpoint: fake.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+  const handler = createProducerHandler({ config, sqs, secrets: new SigningSecrets(async () => SECRET), logger: silentLogger });
+  /** Calls the handler until `ms` of handler time has passed; signing the requests is not timed. */
+  const run = async (body, ms) => {
+    let handlerNs = 0n;
+    let calls = 0;
+    while (Number(handlerNs) / 1e6 < ms) {
+      const event = restEvent(body);
+      const started = process.hrtime.bigint();
+      const response = await handler(event);
+      handlerNs += process.hrtime.bigint() - started;
+      if (response.statusCode !== 200) throw new Error(`producer answered ${response.statusCode}: ${response.body}`);
+      calls += 1;
+    }
+    otel.exporter.reset();
+    return Number(handlerNs) / 1e6 / calls;
+  };
+  const bodies = Object.fromEntries(task.sizes.map((bytes) => [bytes, stripeEventOfSize(bytes)]));
+  for (const bytes of task.sizes) await run(bodies[bytes], task.warmupMs / task.sizes.length);
+  await fake.reset();
+  const bySize = Object.fromEntries(task.sizes.map((bytes) => [bytes, { samples: [] }]));
+  for (let s = 0; s < task.samples; s++) for (const bytes of task.sizes) bySize[bytes].samples.push(await run(bodies[bytes], task.sampleMs));
+  const { counts } = await fake.stats();
+  return { bySize, sqsCalls: counts };
+}
+
+async function main() {
+  const task = JSON.parse(process.argv[2] ?? '{}');
+  const fake = await startFakeAwsEndpoint({ benchDir: BENCH_DIR });
+  try {
+    let result;
+    if (task.mode === 'throughput') result = await consumerThroughput(task, fake);
+    else if (task.mode === 'latency') result = await batchLatency(task, fake);
+    else if (task.mode === 'producer') result = await producerTime(task, fake);
+    else throw new Error(`unknown mode ${task.mode}`);
+    process.stdout.write(JSON.stringify({ task, result }) + '\n');
+  } finally {
+    await fake.close();
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,404 @@
+#!/usr/bin/env node
+// `make bench`: what the functions cost, side by side with the AWS Lambda Powertools BASELINE
+// consumer (bench/baseline/), in the same run on the same machine.
+//
+//   node bench/run.mjs [--json] [--quick]
+//
+// --json   print one JSON document on stdout instead of the tables (progress goes to stderr)
+// --quick  a smoke run: every measurement, a few iterations each (about 30 s); the figures
+//          are not stable, only their presence is.
+//
+// Steps: install the baseline's dependencies (npm ci --prefix bench) when missing; build ours
+// with scripts/build.mjs; bundle the baseline and the benchmark harness with the same esbuild
+// settings (bundleOptions, imported from scripts/build.mjs); then measure:
+//   1. zip sizes   2. cold init   3. consumer throughput   4. tracing overhead
+//   5. batch latency at 20 ms per DynamoDB call   6. producer handler time
+// Measurements 3, 5 and 6 talk to a FAKE in-process AWS endpoint (bench/lib/fake-aws-worker.cjs).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { createWriteStream } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { summarize } from './lib/stats.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH, '..');
+const OUT = join(BENCH, '.out');
+const argv = new Set(process.argv.slice(2));
+for (const arg of argv) if (!['--json', '--quick'].includes(arg)) usage(`unknown argument ${arg}`);
+const JSON_OUTPUT = argv.has('--json');
+const QUICK = argv.has('--quick');
+const DELAY_MS = 20;
+
+function usage(message) {
+  process.stderr.write(`${message}\nusage: node bench/run.mjs [--json] [--quick]\n`);
+  process.exit(2);
+}
+
+const progress = (message) => process.stderr.write(`bench: ${message}\n`);
+
+/** How much each measurement runs. The full run takes 3-5 minutes on 2 cores; --quick about 20 s. */
+const PLAN = QUICK
+  ? {
+      coldInitRuns: 3,
+      throughput: { rounds: 1, warmupMs: 300, sampleMs: 100, samples: 2 },
+      latency: { warmupMs: 300, iterations: { 10: 2, 100: 1, default: 1 } },
+      producer: { warmupMs: 200, sampleMs: 50, samples: 2 },
+    }
+  : {
+      coldInitRuns: 30,
+      throughput: { rounds: 2, warmupMs: 4000, sampleMs: 400, samples: 6 },
+      latency: { warmupMs: 3000, iterations: { 10: 21, 100: 9, default: 9 } },
+      producer: { warmupMs: 3000, sampleMs: 300, samples: 12 },
+    };
+
+// ---- child processes: every one is tracked and ended if we are interrupted ---------------------
+const children = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+/** Runs a command, its output to our stderr (stdout is kept for the result). */
+function runVisible(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: ['ignore', 2, 2], ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal})`);
+}
+
+/** Runs node with `args`; resolves with its stdout. Fails on a non-zero exit or after `timeoutMs`. */
+function runNode(args, { cwd = ROOT, env = process.env, timeoutMs = 180_000 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (code === 0) resolvePromise(stdout);
+      else reject(new Error(`node ${args[0]} exited ${code ?? signal}:\n${stderr.trim()}`));
+    });
+  });
+}
+
+// ---- setup ---------------------------------------------------------------------------------------
+function ensureInstalled() {
+  if (!existsSync(join(ROOT, 'node_modules', 'esbuild')) || !existsSync(join(ROOT, 'node_modules', 'yazl'))) {
+    throw new Error('the root dependencies are not installed: run `make install` (npm ci) first');
+  }
+  const marker = join(BENCH, 'node_modules', '.package-lock.json');
+  const lock = join(BENCH, 'package-lock.json');
+  if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+    progress('installing the baseline dependencies: npm ci --prefix bench');
+    runVisible('npm', ['ci', '--prefix', BENCH, '--no-audit', '--no-fund']);
+  }
+}
+
+/** Same zip settings as scripts/build.mjs: one index.js, fixed DOS timestamp, mode 0644, deflated. */
+async function zipDeterministic(yazl, content, target) {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(content, 'index.js', { mtime: new Date(2000, 0, 1, 0, 0, 0), mode: 0o100644, forceDosTimestamp: true, compress: true });
+  zip.end();
+  await new Promise((resolvePromise, reject) => {
+    zip.outputStream.pipe(createWriteStream(target)).on('close', resolvePromise).on('error', reject);
+  });
+}
+
+async function buildAll() {
+  progress('building ours: node scripts/build.mjs');
+  runVisible(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  const { build } = await import('esbuild');
+  const { default: yazl } = await import('yazl');
+  const { bundleOptions } = await import('../scripts/build.mjs');
+  await mkdir(join(OUT, 'baseline'), { recursive: true });
+
+  progress('building the BASELINE (Powertools) consumer with the same esbuild settings');
+  const baseline = await build({ ...bundleOptions, entryPoints: [join(BENCH, 'baseline', 'index.mjs')], outfile: join(OUT, 'baseline', 'index.js'), write: false, metafile: true });
+  const code = Buffer.from(baseline.outputFiles[0].contents);
+  await writeFile(join(OUT, 'baseline', 'index.js'), code);
+  await writeFile(join(OUT, 'baseline', 'meta.json'), JSON.stringify(baseline.metafile));
+  await zipDeterministic(yazl, code, join(OUT, 'baseline.zip'));
+
+  // The harness holds ours (from functions/, as the bundles are) and the baseline, compiled the same way.
+  await build({ ...bundleOptions, external: [...bundleOptions.external, 'stripe'], entryPoints: [join(BENCH, 'harness', 'main.mjs')], outfile: join(OUT, 'harness.cjs') });
+}
+
+const BUNDLES = {
+  producer: { zip: join(ROOT, 'dist', 'producer.zip'), side: 'ours' },
+  consumer: { zip: join(ROOT, 'dist', 'consumer.zip'), side: 'ours' },
+  'baseline consumer': { zip: join(OUT, 'baseline.zip'), side: 'baseline' },
+};
+
+// ---- 1. zip sizes --------------------------------------------------------------------------------
+function zipSizes() {
+  const size = (name) => statSync(BUNDLES[name].zip).size;
+  const baseline = size('baseline consumer');
+  return {
+    title: 'Zip size',
+    unit: 'bytes',
+    better: 'lower',
+    rows: ['producer', 'consumer'].map((name) => ({ name: `${name}.zip`, ours: size(name), baseline, ratio: size(name) / baseline })),
+  };
+}
+
+// ---- 2. cold init --------------------------------------------------------------------------------
+async function unzipTo(zipPath, dir) {
+  const { default: yauzl } = await import('yauzl');
+  await mkdir(dir, { recursive: true });
+  const zip = await new Promise((res, rej) => yauzl.open(zipPath, { lazyEntries: false }, (err, z) => (err ? rej(err) : res(z))));
+  await new Promise((res, rej) => {
+    const pending = [];
+    zip.on('entry', (entry) => {
+      pending.push(
+        new Promise((done, fail) =>
+          zip.openReadStream(entry, (err, stream) => {
+            if (err) return fail(err);
+            stream.pipe(createWriteStream(join(dir, entry.fileName))).on('close', done).on('error', fail);
+          }),
+        ),
+      );
+    });
+    zip.on('end', () => Promise.all(pending).then(res, rej));
+    zip.on('error', rej);
+  });
+}
+
+// Loads ./index.js from the unpacked zip in a fresh node, as Lambda's init does; prints the ms the
+// require took. With preloaded modules listed, those are required first (outside the timing).
+const COLD_INIT_SCRIPT = `
+const preload = JSON.parse(process.argv[1]);
+for (const name of preload) require(name);
+const started = process.hrtime.bigint();
+const m = require(require('path').join(process.cwd(), 'index.js'));
+const ms = Number(process.hrtime.bigint() - started) / 1e6;
+if (typeof m.handler !== 'function') throw new Error('no handler export');
+process.stdout.write(JSON.stringify({ ms }));
+`;
+
+async function coldInit() {
+  const base = await mkdtemp(join(tmpdir(), 'bench-cold-init-'));
+  try {
+    const tasks = {};
+    for (const [name, bundle] of Object.entries(BUNDLES)) {
+      const dir = join(base, name.replace(/\s+/g, '-'));
+      await unzipTo(bundle.zip, dir);
+      const code = await readFile(join(dir, 'index.js'), 'utf8');
+      // The SDK modules the bundle requires from outside itself (the Lambda runtime provides them).
+      const externals = [...new Set([...code.matchAll(/require\("((?:@aws-sdk|@smithy)\/[^"]+)"\)/g)].map((match) => match[1]))];
+      tasks[name] = { dir, externals };
+    }
+    const env = {
+      PATH: process.env.PATH ?? '',
+      // As Lambda provides the SDK: outside the bundle, on the module path. The same path for all three.
+      NODE_PATH: [join(BENCH, 'node_modules'), join(ROOT, 'node_modules')].join(':'),
+      NODE_NO_WARNINGS: '1',
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench',
+      TABLE_NAME: 'webhook-events',
+      IDEMPOTENCY_TABLE_NAME: 'idempotency',
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/webhooks',
+      WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook',
+    };
+    const once = async (name, preload) => JSON.parse(await runNode(['-e', COLD_INIT_SCRIPT, JSON.stringify(preload)], { cwd: tasks[name].dir, env, timeoutMs: 30_000 })).ms;
+    const kinds = { full: () => [], own: (name) => tasks[name].externals };
+    const samples = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, Object.fromEntries(Object.keys(BUNDLES).map((name) => [name, []]))]));
+    // One discarded run each (file cache), then the bundles take turns run by run.
+    for (const name of Object.keys(BUNDLES)) for (const [, preload] of Object.entries(kinds)) await once(name, preload(name));
+    for (let run = 0; run < PLAN.coldInitRuns; run++) {
+      for (const name of Object.keys(BUNDLES)) for (const [kind, preload] of Object.entries(kinds)) samples[kind][name].push(await once(name, preload(name)));
+    }
+    const rowsFor = (kind) => {
+      const baseline = summarize(samples[kind]['baseline consumer']);
+      return ['producer', 'consumer'].map((name) => {
+        const ours = summarize(samples[kind][name]);
+        return { name: `${name} (${kind === 'full' ? 'module load, AWS SDK included' : 'own code only, AWS SDK preloaded'})`, kind, bundle: name, ours, baseline, ratio: ours.median / baseline.median };
+      });
+    };
+    return { title: 'Cold init', unit: 'ms', better: 'lower', runs: PLAN.coldInitRuns, rows: [...rowsFor('full'), ...rowsFor('own')] };
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+// ---- harness runs (3-6) --------------------------------------------------------------------------
+const HARNESS_ENV = { ...process.env, NODE_NO_WARNINGS: '1', AWS_LAMBDA_FUNCTION_NAME: 'bench-consumer', AWS_REGION: 'us-east-1' };
+delete HARNESS_ENV.AWS_LAMBDA_EXEC_WRAPPER;
+delete HARNESS_ENV.OTEL_STRICT;
+delete HARNESS_ENV.AWS_ENDPOINT_URL;
+delete HARNESS_ENV.AWS_ENDPOINT_URL_DYNAMODB;
+delete HARNESS_ENV.AWS_ENDPOINT_URL_SQS;
+
+async function harness(task) {
+  const stdout = await runNode([join(OUT, 'harness.cjs'), JSON.stringify(task)], { env: HARNESS_ENV });
+  return JSON.parse(stdout.trim().split('\n').pop()).result;
+}
+
+const BATCH_SIZES = [1, 10, 100];
+const VARIANTS = ['ours-traced', 'ours-untraced', 'baseline'];
+
+async function consumerThroughput() {
+  const pooled = Object.fromEntries(VARIANTS.map((variant) => [variant, Object.fromEntries(BATCH_SIZES.map((size) => [size, []]))]));
+  const calls = {};
+  // Variants take turns, process by process, so a slow spell of the machine is shared.
+  for (let round = 0; round < PLAN.throughput.rounds; round++) {
+    for (const variant of VARIANTS) {
+      progress(`throughput: ${variant}, round ${round + 1}/${PLAN.throughput.rounds}`);
+      const result = await harness({ mode: 'throughput', variant, batchSizes: BATCH_SIZES, ...PLAN.throughput });
+      for (const size of BATCH_SIZES) pooled[variant][size].push(...result.bySize[size].samples);
+      calls[variant] = result.dynamodbCallsPerRecord;
+    }
+  }
+  const stats = (variant, size) => summarize(pooled[variant][size]);
+  const throughput = {
+    title: 'Consumer throughput (FAKE in-process DynamoDB endpoint answering at once)',
+    unit: 'records/s',
+    better: 'higher',
+    dynamodbCallsPerRecord: { ours: calls['ours-traced'], baseline: calls.baseline },
+    rows: BATCH_SIZES.map((size) => {
+      const ours = stats('ours-traced', size);
+      const baseline = stats('baseline', size);
+      return { name: `batch of ${size}`, batchSize: size, ours, baseline, ratio: ours.median / baseline.median };
+    }),
+  };
+  const overhead = {
+    title: 'Tracing overhead (ours, OTel SDK recording vs no SDK registered; FAKE endpoint)',
+    unit: 'records/s',
+    better: 'lower overhead',
+    rows: BATCH_SIZES.map((size) => {
+      const traced = stats('ours-traced', size);
+      const untraced = stats('ours-untraced', size);
+      return { name: `batch of ${size}`, batchSize: size, traced, untraced, ratio: traced.median / untraced.median, overheadPercent: (1 - traced.median / untraced.median) * 100 };
+    }),
+  };
+  return { throughput, overhead };
+}
+
+async function batchLatency() {
+  const sizes = [10, 100];
+  const results = {};
+  for (const variant of ['ours-traced', 'baseline']) {
+    progress(`batch latency at ${DELAY_MS} ms per DynamoDB call: ${variant}`);
+    results[variant] = await harness({ mode: 'latency', variant, batchSizes: sizes, delayMs: DELAY_MS, ...PLAN.latency });
+  }
+  const roundTrips = (ms) => ms.map((value) => value / DELAY_MS);
+  return {
+    title: `Batch latency, every DynamoDB call takes ${DELAY_MS} ms (FAKE in-process endpoint)`,
+    unit: `round trips of ${DELAY_MS} ms (batch wall time / ${DELAY_MS} ms)`,
+    better: 'lower',
+    singleCallMs: { ours: summarize(results['ours-traced'].singleCallMs), baseline: summarize(results.baseline.singleCallMs) },
+    rows: sizes.map((size) => {
+      const ours = results['ours-traced'].bySize[size];
+      const baseline = results.baseline.bySize[size];
+      const oursRt = summarize(roundTrips(ours.samples));
+      const baselineRt = summarize(roundTrips(baseline.samples));
+      return {
+        name: `batch of ${size}`,
+        batchSize: size,
+        ours: oursRt,
+        baseline: baselineRt,
+        ratio: oursRt.median / baselineRt.median,
+        oursMs: summarize(ours.samples),
+        baselineMs: summarize(baseline.samples),
+        dynamodbCallsPerRecord: { ours: ours.dynamodbCallsPerRecord, baseline: baseline.dynamodbCallsPerRecord },
+        maxCallsInFlight: { ours: ours.maxInFlight, baseline: baseline.maxInFlight },
+      };
+    }),
+  };
+}
+
+async function producerTime() {
+  progress('producer handler time');
+  const sizes = [1024, 100 * 1024];
+  const result = await harness({ mode: 'producer', sizes, ...PLAN.producer });
+  return {
+    title: 'Producer handler time (verify, parse, inject, send; OTel SDK recording; FAKE in-process SQS endpoint)',
+    unit: 'ms per request',
+    better: 'lower',
+    rows: sizes.map((bytes) => ({ name: `${bytes / 1024} KiB signed payload`, payloadBytes: bytes, ours: summarize(result.bySize[bytes].samples) })),
+  };
+}
+
+// ---- report --------------------------------------------------------------------------------------
+function machine() {
+  const cpuInfo = existsSync('/proc/cpuinfo') ? spawnSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).stdout.trim() : '';
+  return { nproc: cpus().length, cpu: cpuInfo || cpus()[0]?.model || 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+function targets(m) {
+  const list = [];
+  for (const row of m.consumerThroughput.rows) list.push({ target: `traced throughput >= untraced baseline (${row.name})`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio >= 1 });
+  for (const row of m.tracingOverhead.rows) list.push({ target: `tracing overhead < 10% (${row.name})`, value: `${row.overheadPercent.toFixed(1)}%`, met: row.overheadPercent < 10 });
+  const ten = m.batchLatency.rows.find((row) => row.batchSize === 10);
+  list.push({ target: `batch of 10 at ${DELAY_MS} ms per write < 1.5 round trips`, value: `${ten.ours.median.toFixed(2)} round trips`, met: ten.ours.median < 1.5 });
+  for (const row of m.zipSize.rows) list.push({ target: `${row.name} < half the baseline's zip`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio < 0.5 });
+  for (const row of m.coldInit.rows) list.push({ target: `cold init < half the baseline's: ${row.name}`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio < 0.5 });
+  return list;
+}
+
+const fmt = (value) => {
+  if (value >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+};
+const stat = (s) => (typeof s === 'number' ? fmt(s) : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`);
+const table = (header, rows) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+const callsText = (calls) => Object.entries(calls ?? {}).map(([op, n]) => `${n.toFixed(n % 1 ? 2 : 0)} ${op}`).join(' + ') || 'none';
+
+function render(report) {
+  const m = report.measurements;
+  const out = [];
+  out.push(`Benchmarks (${report.mode} run, ${report.wallSeconds.toFixed(0)} s) on ${report.machine.nproc} x ${report.machine.cpu}, node ${report.machine.node}`);
+  out.push('Figures are median (min–max). ratio = ours / baseline (medians). Baseline = AWS Lambda Powertools batch + idempotency (bench/baseline/).');
+  out.push('', `### 1. ${m.zipSize.title} (bytes, lower is better)`, table(['bundle', 'ours', 'baseline consumer', 'ratio'], m.zipSize.rows.map((r) => [r.name, fmt(r.ours), fmt(r.baseline), r.ratio.toFixed(2)])));
+  out.push('', `### 2. ${m.coldInit.title} (ms to require the bundle in a fresh node, ${m.coldInit.runs} runs, lower is better)`, table(['bundle', 'ours', 'baseline consumer', 'ratio'], m.coldInit.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
+  out.push('', `### 3. ${m.consumerThroughput.title} (records/s, higher is better)`, table(['batch', 'ours (OTel SDK recording)', 'baseline', 'ratio'], m.consumerThroughput.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
+  out.push(`DynamoDB calls per record: ours ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.ours)}; baseline ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.baseline)}.`);
+  out.push('', `### 4. ${m.tracingOverhead.title} (records/s)`, table(['batch', 'ours, SDK recording', 'ours, no SDK', 'ratio', 'overhead'], m.tracingOverhead.rows.map((r) => [r.name, stat(r.traced), stat(r.untraced), r.ratio.toFixed(2), `${r.overheadPercent.toFixed(1)}%`])));
+  const single = m.batchLatency.singleCallMs;
+  out.push('', `### 5. ${m.batchLatency.title} (batch wall time in ${DELAY_MS} ms round trips, lower is better)`, table(['batch', 'ours (MAX_CONCURRENCY 10)', 'baseline', 'ratio', 'ours ms', 'baseline ms', 'calls/record ours; baseline', 'most calls in flight ours; baseline'], m.batchLatency.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2), stat(r.oursMs), stat(r.baselineMs), `${callsText(r.dynamodbCallsPerRecord.ours)}; ${callsText(r.dynamodbCallsPerRecord.baseline)}`, `${r.maxCallsInFlight.ours}; ${r.maxCallsInFlight.baseline}`])));
+  out.push(`One DynamoDB call on its own took ${stat(single.ours)} ms (ours' client), ${stat(single.baseline)} ms (baseline's client).`);
+  out.push('', `### 6. ${m.producer.title} (ms per request, lower is better; no baseline)`, table(['payload', 'ours'], m.producer.rows.map((r) => [r.name, stat(r.ours)])));
+  out.push('', '### Targets (reported, not asserted)', table(['target', 'value', 'met'], report.targets.map((t) => [t.target, t.value, t.met ? 'yes' : 'NO'])));
+  return out.join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  ensureInstalled();
+  await buildAll();
+  progress('1. zip sizes');
+  const zipSize = zipSizes();
+  progress(`2. cold init (${PLAN.coldInitRuns} runs per bundle)`);
+  const cold = await coldInit();
+  progress('3-4. consumer throughput and tracing overhead');
+  const { throughput, overhead } = await consumerThroughput();
+  progress('5. batch latency');
+  const latency = await batchLatency();
+  progress('6. producer');
+  const producer = await producerTime();
+  const measurements = { zipSize, coldInit: cold, consumerThroughput: throughput, tracingOverhead: overhead, batchLatency: latency, producer };
+  const report = {
+    mode: QUICK ? 'quick' : 'full',
+    date: new Date().toISOString(),
+    machine: machine(),
+    wallSeconds: (Date.now() - started) / 1000,
+    measurements,
+  };
+  report.targets = targets(measurements);
+  process.stdout.write(JSON_OUTPUT ? JSON.stringify(report, null, 2) + '\n' : render(report) + '\n');
+}
+
+main().catch((error) => {
+  for (const child of children) child.kill('SIGKILL');
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});
