@@ -85,7 +85,23 @@ function dynamodbClient(endpoint) {
   return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
 }
 
-/** variant: ours-traced | ours-untraced | baseline. Returns (event) => Promise<response>. */
+/**
+ * Registers what the variant runs with:
+ *   ours-traced        the OTel SDK recording (tracer provider, context manager, propagator)
+ *   ours-context-only  diagnostic: context manager and propagator, no tracer provider (spans not recorded)
+ *   ours-untraced      nothing registered: the API is a no-op
+ *   baseline           nothing registered (the Powertools baseline does not use OpenTelemetry)
+ */
+function setUpVariant(variant) {
+  if (variant === 'ours-traced') return installOtelSdk();
+  if (variant === 'ours-context-only') {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new AWSXRayPropagator());
+  }
+  return undefined;
+}
+
+/** Returns the variant's handler as (event) => Promise<response>. */
 function consumerFor(variant, endpoint) {
   const dynamodb = dynamodbClient(endpoint);
   if (variant === 'baseline') {
@@ -104,7 +120,7 @@ function assertNoFailures(response, where) {
 }
 
 async function consumerThroughput(task, fake) {
-  const otel = task.variant === 'ours-traced' ? installOtelSdk() : undefined;
+  const otel = setUpVariant(task.variant);
   const { handler } = consumerFor(task.variant, fake.url);
   /** Runs batches of `size` until `ms` of handler time has passed; only the handler calls are timed, not building the events. */
   const run = async (size, ms) => {
@@ -147,7 +163,7 @@ async function consumerThroughput(task, fake) {
 const perRecord = (counts, records) => Object.fromEntries(Object.entries(counts).map(([op, n]) => [op, n / records]));
 
 async function batchLatency(task, fake) {
-  const otel = task.variant === 'ours-traced' ? installOtelSdk() : undefined;
+  const otel = setUpVariant(task.variant);
   const { handler, dynamodb } = consumerFor(task.variant, fake.url);
   // Warm the code paths and the connection pool with no delay, then switch the delay on.
   const warmUntil = Date.now() + task.warmupMs;

@@ -5,7 +5,8 @@
 //   DynamoDB_20120810.PutItem / UpdateItem / DeleteItem -> {}
 //   DynamoDB_20120810.GetItem                           -> {} (no item)
 //   AmazonSQS.SendMessage                               -> {MessageId, MD5OfMessageBody} (the SDK checks the MD5)
-// It counts requests per operation and the most requests it ever held at once.
+// It counts requests per operation (DynamoDB: per table and operation) and the most requests it
+// ever held at once.
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const { createHash, randomUUID } = require('node:crypto');
@@ -36,12 +37,21 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     const target = String(req.headers['x-amz-target'] || '');
-    const op = target.split('.').pop() || 'unknown';
-    counts[op] = (counts[op] || 0) + 1;
+    const text = Buffer.concat(chunks).toString('utf8');
+    let key = target.split('.').pop() || 'unknown';
+    // DynamoDB calls are counted per table, so the idempotency table's calls show apart.
+    if (target.startsWith('DynamoDB_20120810.')) {
+      try {
+        key = `${JSON.parse(text).TableName}:${key}`;
+      } catch {
+        // counted without a table
+      }
+    }
+    counts[key] = (counts[key] || 0) + 1;
     let status;
     let payload;
     try {
-      [status, payload] = answer(target, Buffer.concat(chunks).toString('utf8'));
+      [status, payload] = answer(target, text);
     } catch (error) {
       [status, payload] = [400, { __type: 'SerializationException', message: String(error) }];
     }
