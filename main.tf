@@ -282,7 +282,7 @@ resource "aws_lambda_event_source_mapping" "consumer" {
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
   function_response_types            = ["ReportBatchItemFailures"]
-  enabled                            = true
+  enabled                            = var.event_source_mapping_enabled
   tags                               = var.tags
 
   dynamic "scaling_config" {

@@ -411,6 +411,12 @@ variable "maximum_batching_window_in_seconds" {
   }
 }
 
+variable "event_source_mapping_enabled" {
+  description = "Whether the queue's event source mapping delivers to the consumer. false pauses consumption (messages wait in the queue) without destroying anything."
+  type        = bool
+  default     = true
+}
+
 variable "event_source_maximum_concurrency" {
   description = "Most concurrent consumer invocations the queue may drive (scaling_config.maximum_concurrency); null: no limit."
   type        = number

@@ -120,6 +120,11 @@ run "defaults_wire_api_producer_queue_consumer_table" {
   }
 
   assert {
+    condition     = aws_lambda_event_source_mapping.consumer.enabled == true
+    error_message = "The mapping is enabled by default."
+  }
+
+  assert {
     condition     = aws_lambda_event_source_mapping.consumer.function_response_types == toset(["ReportBatchItemFailures"])
     error_message = "The mapping must report batch item failures."
   }
@@ -570,6 +575,12 @@ run "mapping_options_and_settings" {
     otel_strict                        = true
     producer_environment_variables     = { LOG_LEVEL = "debug" }
     create_alarms                      = false
+    event_source_mapping_enabled       = false
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.consumer.enabled == false
+    error_message = "event_source_mapping_enabled = false pauses the mapping."
   }
 
   assert {

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Generates the inputs/outputs tables of the root module (variables.tf, outputs.tf) into
+// docs/terraform.md, between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS -->. terraform-docs is
+// not needed: @cdktf/hcl2json parses the HCL.
+//
+//   node scripts/terraform-docs.mjs           rewrite the tables
+//   node scripts/terraform-docs.mjs --check   exit 1 when the tables are out of date
+import { createRequire } from 'node:module';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { parse } = require('@cdktf/hcl2json');
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const target = join(root, 'docs', 'terraform.md');
+const BEGIN = '<!-- BEGIN_TF_DOCS -->';
+const END = '<!-- END_TF_DOCS -->';
+
+/** hcl2json writes expressions as "${...}". */
+function expression(value) {
+  return typeof value === 'string' ? value.replace(/^\$\{([\s\S]*)\}$/, '$1') : value;
+}
+
+function cell(text) {
+  return String(text)
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+function plain(text) {
+  return String(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+}
+
+function code(text) {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}
+
+function defaultCell(variable) {
+  if (!Object.prototype.hasOwnProperty.call(variable, 'default')) return 'n/a';
+  const value = variable.default;
+  if (value === null) return code('null');
+  if (typeof value === 'string') return code(JSON.stringify(value));
+  return code(JSON.stringify(value));
+}
+
+async function load(file) {
+  return parse(file, await readFile(join(root, file), 'utf8'));
+}
+
+export async function render() {
+  const variables = (await load('variables.tf')).variable ?? {};
+  const outputs = (await load('outputs.tf')).output ?? {};
+
+  const inputRows = Object.entries(variables)
+    .map(([name, [variable]]) => ({ name, variable }))
+    .sort((a, b) => {
+      const ra = Object.prototype.hasOwnProperty.call(a.variable, 'default') ? 1 : 0;
+      const rb = Object.prototype.hasOwnProperty.call(b.variable, 'default') ? 1 : 0;
+      return ra - rb || a.name.localeCompare(b.name);
+    })
+    .map(({ name, variable }) => {
+      const required = Object.prototype.hasOwnProperty.call(variable, 'default') ? 'no' : 'yes';
+      const type = plain(expression(variable.type ?? 'any'));
+      return `| ${code(name)} | ${cell(variable.description ?? '')} | ${code(type)} | ${plain(defaultCell(variable))} | ${required} |`;
+    });
+
+  const outputRows = Object.entries(outputs)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, [output]]) => `| ${code(name)} | ${cell(output.description ?? '')} |`);
+
+  return [
+    BEGIN,
+    '## Inputs',
+    '',
+    '| Name | Description | Type | Default | Required |',
+    '|------|-------------|------|---------|:--------:|',
+    ...inputRows,
+    '',
+    '## Outputs',
+    '',
+    '| Name | Description |',
+    '|------|-------------|',
+    ...outputRows,
+    END,
+  ].join('\n');
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const current = await readFile(target, 'utf8');
+  const start = current.indexOf(BEGIN);
+  const end = current.indexOf(END);
+  if (start < 0 || end < start) {
+    console.error(`${target} has no ${BEGIN} ... ${END} block`);
+    process.exit(2);
+  }
+  const next = current.slice(0, start) + (await render()) + current.slice(end + END.length);
+  if (check) {
+    if (next !== current) {
+      console.error('docs/terraform.md: the inputs/outputs tables are out of date with variables.tf/outputs.tf.');
+      console.error('Run `make docs` (or `node scripts/terraform-docs.mjs`) and commit the result.');
+      process.exit(1);
+    }
+    console.log('docs/terraform.md: inputs/outputs tables are in sync.');
+    return;
+  }
+  if (next !== current) await writeFile(target, next);
+  console.log(`docs/terraform.md: ${next !== current ? 'updated' : 'already up to date'}.`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
