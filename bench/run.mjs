@@ -293,6 +293,8 @@ async function consumerThroughput() {
         contextOnly,
         ratio: traced.median / untraced.median,
         overheadPercent: (1 - traced.median / untraced.median) * 100,
+        // The same difference as CPU time added to each record.
+        addedMicrosPerRecord: 1e6 / traced.median - 1e6 / untraced.median,
         contextOnlyOverheadPercent: (1 - contextOnly.median / untraced.median) * 100,
       };
     }),
@@ -381,7 +383,7 @@ function render(report) {
   out.push('', `### 2. ${m.coldInit.title} (ms to require the bundle in a fresh node, ${m.coldInit.runs} runs, lower is better)`, table(['bundle', 'ours', 'baseline consumer', 'ratio'], m.coldInit.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
   out.push('', `### 3. ${m.consumerThroughput.title} (records/s, higher is better)`, table(['batch', 'ours (OTel SDK recording)', 'baseline', 'ratio'], m.consumerThroughput.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
   out.push(`DynamoDB calls per record: ours ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.ours)}; baseline ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.baseline)}.`);
-  out.push('', `### 4. ${m.tracingOverhead.title} (records/s)`, table(['batch', 'ours, SDK recording', 'ours, no SDK', 'ratio', 'overhead', 'diagnostic: context manager only, no tracer provider', 'its overhead'], m.tracingOverhead.rows.map((r) => [r.name, stat(r.traced), stat(r.untraced), r.ratio.toFixed(2), `${r.overheadPercent.toFixed(1)}%`, stat(r.contextOnly), `${r.contextOnlyOverheadPercent.toFixed(1)}%`])));
+  out.push('', `### 4. ${m.tracingOverhead.title} (records/s)`, table(['batch', 'ours, SDK recording', 'ours, no SDK', 'ratio', 'overhead', 'added per record', 'diagnostic: context manager only, no tracer provider', 'its overhead'], m.tracingOverhead.rows.map((r) => [r.name, stat(r.traced), stat(r.untraced), r.ratio.toFixed(2), `${r.overheadPercent.toFixed(1)}%`, `${r.addedMicrosPerRecord.toFixed(0)} µs`, stat(r.contextOnly), `${r.contextOnlyOverheadPercent.toFixed(1)}%`])));
   const single = m.batchLatency.singleCallMs;
   out.push('', `### 5. ${m.batchLatency.title} (batch wall time in ${DELAY_MS} ms round trips, lower is better)`, table(['batch', 'ours (MAX_CONCURRENCY 10)', 'baseline', 'ratio', 'ours ms', 'baseline ms', 'calls/record ours; baseline', 'most calls in flight ours; baseline'], m.batchLatency.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2), stat(r.oursMs), stat(r.baselineMs), `${callsText(r.dynamodbCallsPerRecord.ours)}; ${callsText(r.dynamodbCallsPerRecord.baseline)}`, `${r.maxCallsInFlight.ours}; ${r.maxCallsInFlight.baseline}`])));
   out.push(`One DynamoDB call on its own took ${stat(single.ours)} ms (ours' client), ${stat(single.baseline)} ms (baseline's client).`);
