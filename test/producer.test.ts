@@ -6,7 +6,7 @@ import { createProducerHandler, type ProducerHandler } from '../functions/produc
 import { SigningSecrets } from '../functions/producer/signing-secrets';
 import { clientConfig, createQueue, createSecret, receiveAll, rotateSecret, secretsClient, sqsClient } from './support/aws';
 import { httpApiEvent, restEvent } from './support/http-events';
-import { freePort } from './support/moto';
+import { freePort } from '../local-runtime/moto';
 import { installOtel, type OtelHarness } from './support/otel';
 import { nowSeconds, stripeEvent, stripeSignature } from './support/stripe';
 

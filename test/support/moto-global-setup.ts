@@ -1,4 +1,4 @@
-import { startMoto, type MotoServer } from './moto';
+import { startMoto, type MotoServer } from '../../local-runtime/moto';
 
 declare global {
   // eslint-disable-next-line no-var
