@@ -20,7 +20,8 @@ build: $(NODE_MODULES) ## Bundle the functions into dist/producer.zip and dist/c
 typecheck: $(NODE_MODULES) ## Type-check all TypeScript (strict)
 	npx tsc --noEmit -p tsconfig.json
 
-test-unit: build ## Jest: the functions, the tracing library, the build (starts moto_server itself)
+test-unit: build ## Jest: functions, library, build, end-to-end on the emulator (starts moto_server itself)
+	node scripts/build.mjs --local-runtime
 	npx jest --ci
 
 test-terraform: build ## terraform fmt/validate/test of the module and its examples (offline via the provider mirror)
@@ -28,11 +29,12 @@ test-terraform: build ## terraform fmt/validate/test of the module and its examp
 
 test: typecheck test-unit test-terraform ## Everything CI runs
 
-demo: ## Deploy to a local AWS emulator and show traces crossing the queue (issue 4)
-	@echo "make demo is not available yet: the local runtime is tracked in issue 4" >&2; exit 1
+demo: $(NODE_MODULES) ## Deploy examples/local to moto_server, send signed webhooks, print each trace across the queue
+	node scripts/build.mjs --local-runtime
+	node --no-warnings dist/local-runtime/demo.js
 
-bench: ## Benchmarks against an AWS Lambda Powertools baseline (issue 5)
-	@echo "make bench is not available yet: tracked in issue 5" >&2; exit 1
+bench: $(NODE_MODULES) ## Benchmarks against an AWS Lambda Powertools baseline (BENCH_ARGS=--json or --quick)
+	node bench/run.mjs $(BENCH_ARGS)
 
 fmt: ## Format Terraform
 	terraform fmt -recursive
@@ -44,5 +46,5 @@ docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in docs/terraform.
 	node scripts/terraform-docs.mjs
 
 clean: ## Remove build output and Terraform working files
-	rm -rf dist coverage .test-results
+	rm -rf dist coverage .test-results .demo bench/.out
 	find . -name .terraform -type d -prune -not -path './node_modules/*' -exec rm -rf {} +

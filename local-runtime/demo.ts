@@ -47,7 +47,8 @@ async function sendScenario(stack: LocalStack): Promise<DemoEvent[]> {
     const response = await postWebhook(url, body, signWith);
     const messageId = typeof response.body.messageId === 'string' ? response.body.messageId : undefined;
     events.push({ label, eventId, expected, httpStatus: response.status, ...(messageId ? { messageId } : {}) });
-    console.log(`    ${label.padEnd(44)} → HTTP ${response.status} ${JSON.stringify(response.body)}`);
+    const answer = JSON.stringify(response.body);
+    console.log(`    ${label.padEnd(44)} → HTTP ${response.status} ${answer.length > 110 ? `${answer.slice(0, 107)}…` : answer}`);
   };
   await post('payment_intent.succeeded', `evt_paid_${run}`, stripeEvent(`evt_paid_${run}`, 'payment_intent.succeeded', { amount: 2000 }), 'stored');
   await post('invoice.payment_failed', `evt_failed_${run}`, stripeEvent(`evt_failed_${run}`, 'invoice.payment_failed', { attempt_count: 2 }), 'stored');
@@ -170,6 +171,5 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => {
-  process.exitCode = code;
-});
+// Exit explicitly: the SDK's keep-alive sockets would otherwise hold the process open.
+void main().then((code) => process.exit(code));

@@ -1,4 +1,4 @@
-import { ListEventSourceMappingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { InvokeOutcome } from './local-lambda';
@@ -16,7 +16,9 @@ export interface MappingSettings {
 }
 
 export async function readMapping(lambda: LambdaClient, sqs: SQSClient, functionName: string): Promise<MappingSettings> {
-  const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
+  // By ARN: the emulator matches FunctionName against the ARN the mapping was created with.
+  const { FunctionArn } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: FunctionArn }));
   const mapping = (listed.EventSourceMappings ?? []).find((m) => m.EventSourceArn?.startsWith('arn:') && m.EventSourceArn.split(':')[2] === 'sqs');
   if (!mapping?.EventSourceArn || !mapping.UUID) throw new Error(`no SQS event source mapping is deployed for ${functionName}`);
   const queueName = mapping.EventSourceArn.split(':').pop() as string;

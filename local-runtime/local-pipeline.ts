@@ -55,13 +55,13 @@ async function deployedLambda(lambda: LambdaClient, functionName: string, zipPat
  * Lambda execution environment for each function, configured as deployed.
  */
 export class LocalPipeline {
-  readonly batches: BatchReport[] = [];
-
   private constructor(
     readonly producer: LocalLambda,
     readonly consumer: LocalLambda,
     readonly api: LocalApiGateway,
     readonly mapping: LocalEventSourceMapping,
+    /** Every batch the mapping delivered, in order. */
+    readonly batches: BatchReport[],
   ) {}
 
   get webhookUrl(): string {
@@ -78,14 +78,22 @@ export class LocalPipeline {
     const sqs = new SQSClient(clientConfig);
     const producer = await deployedLambda(lambda, deployed.producerFunctionName, options.producerZip ?? join(options.root, 'dist/producer.zip'), options);
     const consumer = await deployedLambda(lambda, deployed.consumerFunctionName, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options);
-    await Promise.all([producer.start(), consumer.start()]);
-    const settings = await readMapping(lambda, sqs, deployed.consumerFunctionName);
-    let pipeline: LocalPipeline | undefined;
-    const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => pipeline?.batches.push(report));
-    const api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), { stage: 'local', resourcePath: '/webhook' });
-    pipeline = new LocalPipeline(producer, consumer, api, mapping);
-    mapping.start();
-    return pipeline;
+    let api: LocalApiGateway | undefined;
+    try {
+      await Promise.all([producer.start(), consumer.start()]);
+      const settings = await readMapping(lambda, sqs, deployed.consumerFunctionName);
+      const batches: BatchReport[] = [];
+      const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => batches.push(report));
+      api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), { stage: 'local', resourcePath: '/webhook' });
+      const pipeline = new LocalPipeline(producer, consumer, api, mapping, batches);
+      mapping.start();
+      return pipeline;
+    } catch (error) {
+      // Nothing started here may outlive a failed start.
+      await api?.close();
+      await Promise.all([producer.stop(), consumer.stop()]);
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {

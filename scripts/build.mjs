@@ -3,7 +3,7 @@
 // The zips are reproducible: same sources, same bytes, so Terraform's source_code_hash only
 // changes when the code does.
 import { build } from 'esbuild';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,9 +39,12 @@ async function zipFile(entries, target) {
   const zip = new yazl.ZipFile();
   for (const [name, content] of entries) zip.addBuffer(content, name, { mtime: FIXED_MTIME, mode: 0o100644, forceDosTimestamp: true, compress: true });
   zip.end();
+  // Written aside and renamed, so a reader (a test, Terraform) never sees half a zip.
+  const partial = `${target}.${process.pid}.partial`;
   await new Promise((resolvePromise, reject) => {
-    zip.outputStream.pipe(createWriteStream(target)).on('close', resolvePromise).on('error', reject);
+    zip.outputStream.pipe(createWriteStream(partial)).on('close', resolvePromise).on('error', reject);
   });
+  await rename(partial, target);
 }
 
 async function buildFunction(name) {

@@ -51,6 +51,10 @@ module "webhook" {
   # moto does not store RedriveAllowPolicy and the provider would wait for it forever.
   create_dlq_redrive_allow_policy = false
 
+  # The demo and the tests destroy what they create, and leave nothing behind.
+  table_deletion_protection_enabled      = false
+  webhook_secret_recovery_window_in_days = 0
+
   # moto tries to run the consumer itself, in Docker, on every SendMessage to a queue with an
   # enabled mapping, and counts a receive each time. The local runtime plays the mapping's part
   # (reading its batch size, window and response types from the emulator), so moto's is off.

@@ -1,0 +1,190 @@
+// End to end on the emulator: examples/local applied with Terraform, the built zips run by the
+// local runtime (API Gateway, event source mapping, Lambda environments, ADOT stand-in).
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListRolesCommand, IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient, ListFunctionsCommand, ListLayersCommand } from '@aws-sdk/client-lambda';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsClientConfig } from '../local-runtime/local-pipeline';
+import { deadLetteredEventIds, deployLocalStack, REGION, storedItems, waitUntil, type LocalStack } from '../local-runtime/local-stack';
+import { readSpanFile, type SpanRecord } from '../local-runtime/span-file';
+import { TerraformWorkspace } from '../local-runtime/terraform';
+import { postWebhook, sendWithoutTraceContext, stripeEvent } from '../local-runtime/webhook-client';
+import { ROOT } from './support/bundle';
+import { stripeSignature } from './support/stripe';
+
+jest.setTimeout(240_000);
+
+const run = Date.now().toString(36);
+const NAME = `e2e-${run}`;
+
+describe('the module and the functions, end to end on the emulator', () => {
+  let stack: LocalStack;
+  let destroyed = false;
+  const accepted = new Map<string, string>(); // messageId -> eventId, for every HTTP 200
+  const rejectedIds: string[] = [];
+  const poisonId = `evt_poison_${run}_${'p'.repeat(2100)}`;
+  const legacyId = `evt_legacy_${run}`;
+  const burstIds = Array.from({ length: 24 }, (_, i) => `evt_burst_${run}_${i}`);
+  let spans: SpanRecord[] = [];
+
+  const post = async (body: string, signWith: string | undefined) => postWebhook(stack.pipeline.webhookUrl, body, signWith);
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--local-runtime'], { cwd: ROOT, stdio: 'pipe' });
+    stack = await deployLocalStack({ root: ROOT, workDir: mkdtempSync(join(tmpdir(), 'e2e-')), name: NAME });
+
+    // Rejected requests: they must never reach the queue.
+    for (const [body, secret] of [
+      [stripeEvent(`evt_forged_${run}`, 'charge.succeeded'), 'whsec_wrong'],
+      [stripeEvent(`evt_unsigned_${run}`, 'charge.succeeded'), undefined],
+    ] as const) {
+      const response = await post(body, secret);
+      expect(response.status).toBe(401);
+      rejectedIds.push(JSON.parse(body).id);
+    }
+    const stale = stripeEvent(`evt_stale_${run}`, 'charge.succeeded');
+    const staleResponse = await fetch(stack.pipeline.webhookUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Stripe-Signature': stripeSignature(stale, stack.signingSecret, Math.floor(Date.now() / 1000) - 3600) },
+      body: stale,
+    });
+    expect(staleResponse.status).toBe(401);
+    rejectedIds.push(`evt_stale_${run}`);
+
+    // A burst from many concurrent senders, a poison event, duplicates sent on purpose, and a
+    // message from a producer without trace context: all in flight together, in mixed batches.
+    const bodies = [...burstIds.map((id) => stripeEvent(id, 'invoice.paid')), stripeEvent(poisonId, 'customer.updated')];
+    const duplicates = burstIds.slice(0, 4).map((id) => stripeEvent(id, 'invoice.paid'));
+    const responses = await Promise.all([...bodies, ...duplicates].map((body) => post(body, stack.signingSecret)));
+    for (const response of responses) {
+      expect(response.status).toBe(200);
+      accepted.set(response.body.messageId as string, response.body.eventId as string);
+    }
+    accepted.set(await sendWithoutTraceContext(stack.clients.sqs, stack.outputs.queue_url, legacyId, 'charge.refunded'), legacyId);
+
+    const eventIds = new Set(accepted.values());
+    const settled = await waitUntil(
+      async () => {
+        const stored = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
+        const dead = await deadLetteredEventIds(stack.clients.sqs, stack.outputs.dlq_url);
+        return [...eventIds].every((id) => stored.has(id) || dead.includes(id));
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    expect(settled).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    spans = readSpanFile(stack.spansFile);
+  }, 360_000);
+
+  afterAll(async () => {
+    if (!stack) return;
+    await stack.pipeline.stop();
+    if (!destroyed) await stack.workspace.destroy(stack.vars).catch(() => undefined);
+    await stack.moto.stop();
+  }, 180_000);
+
+  it('deployed the mapping with ReportBatchItemFailures, batch size and window as configured', () => {
+    expect(stack.pipeline.mappingSettings).toMatchObject({ batchSize: 10, batchingWindowSeconds: 1, reportBatchItemFailures: true });
+    expect(stack.pipeline.mappingSettings.queueArn.endsWith(`:${NAME}`)).toBe(true);
+  });
+
+  it('ends every accepted event in the table exactly once, or in the DLQ: none lost, none doubled', async () => {
+    const stored = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
+    const dead = await deadLetteredEventIds(stack.clients.sqs, stack.outputs.dlq_url);
+    const expectedStored = [...burstIds, legacyId].sort();
+    expect([...stored.keys()].sort()).toEqual(expectedStored);
+    expect(dead).toEqual([poisonId]);
+    // 4 duplicates were delivered and counted as success, not as items.
+    const duplicateSpans = spans.filter((s) => s.name === 'process-webhook' && s.attributes['webhook.duplicate'] === true);
+    expect(duplicateSpans).toHaveLength(4);
+    // Each item leads to the trace of the delivery that stored it.
+    for (const [eventId, item] of stored) {
+      const storing = spans.find((s) => s.name === 'process-webhook' && s.attributes['webhook.event_id'] === eventId && s.attributes['webhook.duplicate'] === false);
+      expect(storing?.traceId).toBe(item.traceId);
+    }
+  });
+
+  it('retries a failed record up to maxReceiveCount, then redrives it to the DLQ; its batch neighbours are not retried', () => {
+    const poisonAttempts = spans.filter((s) => s.name === 'process-webhook' && s.attributes['webhook.event_id'] === poisonId);
+    expect(poisonAttempts).toHaveLength(3);
+    expect(poisonAttempts.every((s) => s.status === 'ERROR' && s.statusMessage?.includes('hashkey'))).toBe(true);
+    const poisonMessageId = [...accepted].find(([, eventId]) => eventId === poisonId)![0];
+    const batchesWithPoison = stack.pipeline.batches.filter((batch) => batch.messages.some((m) => m.MessageId === poisonMessageId));
+    expect(batchesWithPoison).toHaveLength(3);
+    for (const batch of stack.pipeline.batches) {
+      expect(batch.retried).toEqual(batch.messages.some((m) => m.MessageId === poisonMessageId) ? [poisonMessageId] : []);
+    }
+    // Every other delivery was processed exactly once.
+    for (const [messageId, eventId] of accepted) {
+      if (eventId === poisonId) continue;
+      expect(spans.filter((s) => s.name === 'process-webhook' && s.attributes['messaging.message.id'] === messageId)).toHaveLength(1);
+    }
+  });
+
+  it('keeps every consumer span of a burst in mixed batches on its own producer trace', () => {
+    expect(stack.pipeline.batches.some((batch) => batch.messages.length > 1)).toBe(true);
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    for (const [messageId, eventId] of accepted) {
+      if (eventId === legacyId) continue;
+      const send = spans.find((s) => s.kind === 'PRODUCER' && s.name === `send ${NAME}` && s.attributes['messaging.message.id'] === messageId)!;
+      const api = byId.get(byId.get(send.parentSpanId!)!.parentSpanId!)!;
+      expect(api.name).toBe('POST /webhook');
+      for (const record of spans.filter((s) => s.name === 'process-webhook' && s.attributes['messaging.message.id'] === messageId)) {
+        expect(record.traceId).toBe(send.traceId);
+        expect(record.attributes['trace.has_upstream_context']).toBe(true);
+        // Its parent is the send: ours, or the SDK's SendMessage span beneath it.
+        let parent = byId.get(record.parentSpanId!);
+        while (parent && parent.spanId !== send.spanId) parent = parent.parentSpanId ? byId.get(parent.parentSpanId) : undefined;
+        expect(parent?.spanId).toBe(send.spanId);
+        const write = spans.find((s) => s.parentSpanId === record.spanId && s.name === 'DynamoDB.PutItem');
+        expect(write?.traceId).toBe(send.traceId);
+      }
+    }
+    const legacy = spans.find((s) => s.name === 'process-webhook' && s.attributes['webhook.event_id'] === legacyId)!;
+    expect(legacy.attributes['trace.has_upstream_context']).toBe(false);
+    expect(byId.get(legacy.parentSpanId!)?.kind).toBe('SERVER');
+  });
+
+  it('never lets a request with a bad, missing or stale signature reach the queue', async () => {
+    const stored = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
+    const dead = await deadLetteredEventIds(stack.clients.sqs, stack.outputs.dlq_url);
+    for (const id of rejectedIds) {
+      expect(stored.has(id)).toBe(false);
+      expect(dead).not.toContain(id);
+      expect(spans.some((s) => s.attributes['webhook.event_id'] === id)).toBe(false);
+    }
+    expect([...accepted.values()].some((id) => rejectedIds.includes(id))).toBe(false);
+    // Every SendMessage the producer made was for an accepted event.
+    const sends = spans.filter((s) => s.kind === 'PRODUCER' && s.name === `send ${NAME}`);
+    expect(sends).toHaveLength(accepted.size - 1);
+  });
+
+  it('plans the root module with only name set against the emulator', async () => {
+    const workspace = new TerraformWorkspace(join(ROOT, 'test/fixtures/name-only'), mkdtempSync(join(tmpdir(), 'name-only-')), ROOT);
+    await workspace.init();
+    const plan = await workspace.plan({ moto_endpoint: stack.moto.endpoint });
+    expect(plan).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    expect(plan).toContain('module.webhook.aws_lambda_event_source_mapping.consumer');
+  });
+
+  it('terraform destroy leaves nothing behind in the emulator', async () => {
+    await stack.pipeline.stop();
+    await stack.workspace.destroy(stack.vars);
+    destroyed = true;
+    const config = awsClientConfig(stack.moto.endpoint, REGION);
+    const mine = (names: Array<string | undefined>) => names.filter((name) => name?.includes(NAME));
+    expect(mine(((await new LambdaClient(config).send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName))).toEqual([]);
+    expect(mine(((await new LambdaClient(config).send(new ListLayersCommand({}))).Layers ?? []).map((l) => l.LayerName))).toEqual([]);
+    expect(mine((await stack.clients.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [])).toEqual([]);
+    expect(mine((await stack.clients.dynamodb.send(new ListTablesCommand({}))).TableNames ?? [])).toEqual([]);
+    expect(mine(((await new IAMClient(config).send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName))).toEqual([]);
+    expect(mine(((await new SecretsManagerClient(config).send(new ListSecretsCommand({}))).SecretList ?? []).map((s) => s.Name))).toEqual([]);
+    expect(mine(((await new CloudWatchLogsClient(config).send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((g) => g.logGroupName))).toEqual([]);
+  });
+});
