@@ -22,7 +22,7 @@ typecheck: $(NODE_MODULES) ## Type-check all TypeScript (strict)
 
 test-unit: build ## Jest: functions, library, build, end-to-end on the emulator (starts moto_server itself)
 	node scripts/build.mjs --local-runtime
-	npx jest --ci
+	npx jest --ci --json --outputFile=.test-results/jest.json
 
 test-terraform: build ## terraform fmt/validate/test of the module and its examples (offline via the provider mirror)
 	bash scripts/terraform-test.sh
@@ -36,11 +36,11 @@ demo: $(NODE_MODULES) ## Deploy examples/local to moto_server, send signed webho
 bench: $(NODE_MODULES) ## Benchmarks against an AWS Lambda Powertools baseline (BENCH_ARGS=--json or --quick)
 	node bench/run.mjs $(BENCH_ARGS)
 
-fmt: ## Format Terraform
-	terraform fmt -recursive
+fmt: ## Format Terraform (the project's own files, not node_modules)
+	terraform fmt $$(bash scripts/terraform-dirs.sh)
 
 lint: typecheck ## Type-check and check Terraform formatting
-	terraform fmt -check -recursive
+	terraform fmt -check $$(bash scripts/terraform-dirs.sh)
 
 docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in docs/terraform.md
 	node scripts/terraform-docs.mjs

@@ -27,6 +27,8 @@ export class TerraformWorkspace {
     private readonly configDir: string,
     private readonly workDir: string,
     private readonly root: string,
+    /** Extra environment for every command, e.g. AWS_ENDPOINT_URL for a configuration without a provider block. */
+    private readonly extraEnv: Record<string, string> = {},
   ) {
     mkdirSync(workDir, { recursive: true });
     this.stateFile = join(workDir, 'terraform.tfstate');
@@ -34,7 +36,7 @@ export class TerraformWorkspace {
 
   private env(): NodeJS.ProcessEnv {
     const cliConfig = terraformCliConfig(this.root);
-    const env: NodeJS.ProcessEnv = { ...process.env, TF_DATA_DIR: join(this.workDir, '.terraform'), TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.extraEnv, TF_DATA_DIR: join(this.workDir, '.terraform'), TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
     if (cliConfig) env.TF_CLI_CONFIG_FILE = cliConfig;
     else delete env.TF_CLI_CONFIG_FILE;
     return env;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything `make test-terraform` checks for the Terraform module:
-#   1. terraform fmt -check -recursive
+#   1. terraform fmt -check on the project's own folders (scripts/terraform-dirs.sh)
 #   2. terraform init -backend=false + validate in the root and in every example
 #   3. terraform test -test-directory=test/terraform (mock provider, plan only)
 #   4. docs/terraform.md inputs/outputs tables in sync with variables.tf/outputs.tf
@@ -64,10 +64,10 @@ for zip in dist/producer.zip dist/consumer.zip; do
   fi
 done
 
-section "terraform fmt -check -recursive"
-# terraform fmt skips .terraform directories; node_modules holds no .tf files of ours but is large.
-fmt_dirs=(.)
-step "fmt" terraform fmt -check -recursive -diff "${fmt_dirs[@]}"
+section "terraform fmt -check"
+# Only the project's own files: node_modules (examples/cdktf's) holds third-party .tf fixtures.
+mapfile -t fmt_dirs < <(bash "${root}/scripts/terraform-dirs.sh")
+step "fmt" terraform fmt -check -diff "${fmt_dirs[@]}"
 
 section "terraform init + validate"
 validate_dir() {
