@@ -10,21 +10,27 @@
 //   AWS_REGION            region (default: left to the provider's usual lookup)
 //   MOTO_ENDPOINT or AWS_ENDPOINT_URL
 //                         an AWS emulator for every service (the tests use moto_server)
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { App, TerraformHclModule, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider, SnsTopic } from "./aws";
 
 const STACK_NAME = "webhook-pipeline";
 
-/** This example's directory (the app runs as build/main.js, compiled by tsc). */
-const EXAMPLE_DIR = path.resolve(__dirname, "..");
-
-/** The repository root, where the module's main.tf, variables.tf and dist/*.zip are. */
-const REPOSITORY_ROOT = path.resolve(EXAMPLE_DIR, "..", "..");
+/**
+ * The repository root: the nearest directory above this file holding the module (versions.tf
+ * and modules/). The app runs as build/main.js, compiled by tsc, so __dirname is build/.
+ */
+function findModuleRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "versions.tf")) && existsSync(path.join(dir, "modules"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Terraform module (versions.tf, modules/) found above ${from}; set WEBHOOK_MODULE_SOURCE`);
+  }
+}
 
 interface WebhookPipelineStackProps {
   readonly name: string;
-  /** A local directory (absolute, or relative to this example) or any Terraform module source. */
+  /** A local directory (absolute, or relative to the working directory) or any Terraform module source. */
   readonly moduleSource: string;
   readonly tags: Record<string, string>;
   readonly alarmTopicArn?: string;
@@ -42,7 +48,7 @@ interface WebhookPipelineStackProps {
  */
 function localModuleSource(moduleDir: string, stackOutDir: string): string {
   const relative = path.relative(stackOutDir, moduleDir).split(path.sep).join("/");
-  return relative.startsWith(".") ? relative : `./${relative}`;
+  return relative === ".." || relative.startsWith("../") ? relative : `./${relative}`;
 }
 
 function isLocalPath(source: string): boolean {
@@ -58,7 +64,7 @@ class WebhookPipelineStack extends TerraformStack {
     const alarmTopicArn = props.alarmTopicArn ?? new SnsTopic(this, "alarms", { name: `${props.name}-alarms`, tags: props.tags }).arn;
 
     const source = isLocalPath(props.moduleSource)
-      ? localModuleSource(path.resolve(EXAMPLE_DIR, props.moduleSource), path.resolve(EXAMPLE_DIR, scope.outdir, "stacks", id))
+      ? localModuleSource(path.resolve(props.moduleSource), path.resolve(scope.outdir, "stacks", id))
       : props.moduleSource;
 
     const webhook = new TerraformHclModule(this, "webhook", {
@@ -99,7 +105,7 @@ const app = new App();
 const name = nonEmpty(process.env.WEBHOOK_NAME) ?? "cdktf-webhook";
 new WebhookPipelineStack(app, STACK_NAME, {
   name,
-  moduleSource: nonEmpty(process.env.WEBHOOK_MODULE_SOURCE) ?? REPOSITORY_ROOT,
+  moduleSource: nonEmpty(process.env.WEBHOOK_MODULE_SOURCE) ?? findModuleRoot(__dirname),
   tags: { Application: name, ManagedBy: "cdktf", Source: "examples/cdktf" },
   alarmTopicArn: nonEmpty(process.env.ALARM_TOPIC_ARN),
   region: nonEmpty(process.env.AWS_REGION),
