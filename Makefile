@@ -42,7 +42,7 @@ fmt: ## Format Terraform (the project's own files, not node_modules)
 lint: typecheck ## Type-check and check Terraform formatting
 	terraform fmt -check $$(bash scripts/terraform-dirs.sh)
 
-docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in docs/terraform.md
+docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in README.md
 	node scripts/terraform-docs.mjs
 
 clean: ## Remove build output and Terraform working files

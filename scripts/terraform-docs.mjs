@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates the inputs/outputs tables of the root module (variables.tf, outputs.tf) into
-// docs/terraform.md, between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS -->. terraform-docs is
+// README.md, between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS -->. terraform-docs is
 // not needed: @cdktf/hcl2json parses the HCL.
 //
 //   node scripts/terraform-docs.mjs           rewrite the tables
@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const { parse } = require('@cdktf/hcl2json');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const target = join(root, 'docs', 'terraform.md');
+const target = join(root, 'README.md');
 const BEGIN = '<!-- BEGIN_TF_DOCS -->';
 const END = '<!-- END_TF_DOCS -->';
 
@@ -74,13 +74,13 @@ export async function render() {
 
   return [
     BEGIN,
-    '## Inputs',
+    '### Inputs',
     '',
     '| Name | Description | Type | Default | Required |',
     '|------|-------------|------|---------|:--------:|',
     ...inputRows,
     '',
-    '## Outputs',
+    '### Outputs',
     '',
     '| Name | Description |',
     '|------|-------------|',
@@ -101,15 +101,15 @@ async function main() {
   const next = current.slice(0, start) + (await render()) + current.slice(end + END.length);
   if (check) {
     if (next !== current) {
-      console.error('docs/terraform.md: the inputs/outputs tables are out of date with variables.tf/outputs.tf.');
+      console.error('README.md: the inputs/outputs tables are out of date with variables.tf/outputs.tf.');
       console.error('Run `make docs` (or `node scripts/terraform-docs.mjs`) and commit the result.');
       process.exit(1);
     }
-    console.log('docs/terraform.md: inputs/outputs tables are in sync.');
+    console.log('README.md: inputs/outputs tables are in sync.');
     return;
   }
   if (next !== current) await writeFile(target, next);
-  console.log(`docs/terraform.md: ${next !== current ? 'updated' : 'already up to date'}.`);
+  console.log(`README.md: ${next !== current ? 'updated' : 'already up to date'}.`);
 }
 
 main().catch((error) => {

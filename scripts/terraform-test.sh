@@ -3,7 +3,7 @@
 #   1. terraform fmt -check on the project's own folders (scripts/terraform-dirs.sh)
 #   2. terraform init -backend=false + validate in the root and in every example
 #   3. terraform test -test-directory=test/terraform (mock provider, plan only)
-#   4. docs/terraform.md inputs/outputs tables in sync with variables.tf/outputs.tf
+#   4. README.md inputs/outputs tables in sync with variables.tf/outputs.tf
 # Works offline with a local provider mirror (scripts/terraform-cli-config.sh) and online without.
 # Needs dist/producer.zip and dist/consumer.zip (`make build`). Exits non-zero on any failure.
 set -uo pipefail
@@ -89,14 +89,14 @@ run_tests() {
 }
 step "terraform test" run_tests
 
-section "docs/terraform.md inputs/outputs"
+section "README.md inputs/outputs"
 docs_check() {
   if ! command -v node >/dev/null 2>&1; then
     echo "node is required for the docs check (scripts/terraform-docs.mjs)." >&2
     return 1
   fi
   if ! node scripts/terraform-docs.mjs --check; then
-    echo "Run \`make docs\` (node scripts/terraform-docs.mjs) to regenerate the tables, then commit docs/terraform.md." >&2
+    echo "Run \`make docs\` (node scripts/terraform-docs.mjs) to regenerate the tables, then commit README.md." >&2
     return 1
   fi
 }
