@@ -24,7 +24,7 @@ export function freePort(): Promise<number> {
 function assertInstalled(): void {
   const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('moto_server is not installed or not on PATH: the tests emulate AWS with it (pip install "moto[server]")');
+    throw new Error('moto_server is not installed or not on PATH: the demo and the tests emulate AWS with it (pip install "moto[server]")');
   }
 }
 

@@ -147,6 +147,26 @@ describe('processSqsBatch', () => {
     expect(failed.events[0]!.attributes?.['exception.message']).toBe('DynamoDB said no');
   });
 
+  it("logs a record's failure with that record's trace, not the invocation's", async () => {
+    const produced = producedRecord();
+    const lines: Record<string, unknown>[] = [];
+    const invocation = trace.getTracer('aws-lambda').startSpan('invocation', {}, ROOT_CONTEXT);
+    await context.with(trace.setSpan(ROOT_CONTEXT, invocation), () =>
+      processSqsBatch(
+        lambdaEvent([produced.record]),
+        async () => {
+          throw new Error('write failed');
+        },
+        { logger: createLogger({}, (line) => lines.push(JSON.parse(line))) },
+      ),
+    );
+    invocation.end();
+    const [span] = otel.spansNamed('process-webhook');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'ERROR', traceId: produced.traceId, spanId: span!.spanContext().spanId, messageId: produced.record.messageId, error: { name: 'Error', message: 'write failed' } }),
+    ]);
+  });
+
   it('reports failures in delivery order and survives non-Error throws', async () => {
     const records = Array.from({ length: 6 }, () => lambdaRecord());
     const failing = new Set([records[4]!.messageId, records[1]!.messageId]);
