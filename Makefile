@@ -46,5 +46,5 @@ docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in README.md
 	node scripts/terraform-docs.mjs
 
 clean: ## Remove build output and Terraform working files
-	rm -rf dist coverage .test-results .demo bench/.out
+	rm -rf dist coverage .test-results .demo bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out
 	find . -name .terraform -type d -prune -not -path './node_modules/*' -exec rm -rf {} +

