@@ -18,7 +18,6 @@ const xray = new AWSXRayPropagator();
 
 function loadHandler(): Handler {
   const [file, exportName] = (process.env._HANDLER ?? 'index.handler').split('.') as [string, string];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exports = require(join(process.env.LAMBDA_TASK_ROOT ?? '.', file)) as Record<string, Handler>;
   const original = exports[exportName];
   if (typeof original !== 'function') throw new Error(`${file}.${exportName} is not a function`);

@@ -1,7 +1,6 @@
 import { startMoto, type MotoServer } from '../../local-runtime/moto';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __MOTO__: MotoServer | undefined;
 }
 
