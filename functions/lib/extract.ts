@@ -7,7 +7,9 @@ import {
   type Context,
   type SpanContext,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+// The propagator's own module, not the package index: core's CommonJS index pulls in the whole
+// package (about 27 KB more in the zip); this file only needs the API, TraceState and suppress-tracing.
+import { W3CTraceContextPropagator } from '@opentelemetry/core/build/src/trace/W3CTraceContextPropagator';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import type { SQSRecord } from 'aws-lambda';
 import { sqsAttributesGetter } from './sqs-carrier';
