@@ -219,7 +219,7 @@ variable "otel_propagators" {
 }
 
 variable "adot_layer_arn" {
-  description = "Full ARN (with version) of the ADOT Node.js layer; overrides the per-region default (adot-layer.json: AWS's published layer version per region for ADOT JS release v0.12.0). Required in a region that file has no entry for."
+  description = "Full ARN (with version) of the ADOT Node.js layer; overrides the per-region default (adot-layer.json: AWS's published layer ARN per region for the ADOT release named there). Required in a region that file has no entry for."
   type        = string
   default     = null
 
