@@ -11,38 +11,10 @@ locals {
   region     = data.aws_region.current.name
   account_id = data.aws_caller_identity.current.account_id
 
-  # Accounts publishing the AWSOpenTelemetryDistroJs layer, per region
-  # (aws-otel/aws-otel.github.io, src/config/lambdaLayerArns.js).
-  adot_layer_accounts = merge(
-    { for r in [
-      "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
-      "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1",
-      "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1",
-    ] : r => "615299751070" },
-    {
-      "af-south-1"     = "904233096616"
-      "ap-east-1"      = "888577020596"
-      "ap-east-2"      = "412664885777"
-      "ap-south-2"     = "796973505492"
-      "ap-southeast-3" = "039612877180"
-      "ap-southeast-4" = "713881805771"
-      "ap-southeast-5" = "152034782359"
-      "ap-southeast-6" = "313828097273"
-      "ap-southeast-7" = "980416031188"
-      "ca-west-1"      = "595944127152"
-      "eu-central-2"   = "156041407956"
-      "eu-south-1"     = "257394471194"
-      "eu-south-2"     = "490004653786"
-      "il-central-1"   = "746669239226"
-      "me-central-1"   = "739275441131"
-      "me-south-1"     = "980921751758"
-      "mx-central-1"   = "610118373846"
-      "cn-north-1"     = "440179912924"
-      "cn-northwest-1" = "440180067931"
-    },
-  )
-
-  default_adot_layer_arn = contains(keys(local.adot_layer_accounts), local.region) ? "arn:${local.partition}:lambda:${local.region}:${local.adot_layer_accounts[local.region]}:layer:AWSOpenTelemetryDistroJs:${var.adot_layer_version}" : null
+  # The published AWSOpenTelemetryDistroJs layer ARN per region, for one ADOT release: one data
+  # file (adot-layer.json, with its source and release) read here and by test/adot-layer.test.ts.
+  adot_layer             = jsondecode(file("${path.module}/adot-layer.json"))
+  default_adot_layer_arn = lookup(local.adot_layer.arns, local.region, null)
   adot_layer_arn         = var.tracing_enabled ? (var.adot_layer_arn != null ? var.adot_layer_arn : local.default_adot_layer_arn) : null
 
   producer_function_name = "${var.name}-producer"
@@ -225,6 +197,8 @@ module "producer" {
   adot_layer_arn              = local.adot_layer_arn
   application_signals_enabled = var.application_signals_enabled
   otel_propagators            = var.otel_propagators
+  adot_fast_start             = var.adot_fast_start
+  log_level                   = var.log_level
 
   log_retention_in_days        = var.cloudwatch_log_retention_in_days
   log_kms_key_arn              = var.cloudwatch_logs_kms_key_arn
@@ -257,6 +231,8 @@ module "consumer" {
   adot_layer_arn              = local.adot_layer_arn
   application_signals_enabled = var.application_signals_enabled
   otel_propagators            = var.otel_propagators
+  adot_fast_start             = var.adot_fast_start
+  log_level                   = var.log_level
 
   log_retention_in_days        = var.cloudwatch_log_retention_in_days
   log_kms_key_arn              = var.cloudwatch_logs_kms_key_arn

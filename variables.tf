@@ -133,7 +133,7 @@ variable "consumer_reserved_concurrent_executions" {
 }
 
 variable "producer_environment_variables" {
-  description = "Extra environment variables for the producer. The module's own keys (QUEUE_URL, WEBHOOK_*, MAX_BODY_BYTES, OTEL_STRICT and the ADOT ones) cannot be overridden, and OTEL_TRACES_EXPORTER=xray is refused."
+  description = "Extra environment variables for the producer. The module's own keys (QUEUE_URL, WEBHOOK_*, MAX_BODY_BYTES, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
   type        = map(string)
   default     = {}
 
@@ -143,16 +143,21 @@ variable "producer_environment_variables" {
   }
 
   validation {
+    condition     = !contains(keys(var.producer_environment_variables), "OTEL_SDK_DISABLED")
+    error_message = "producer_environment_variables must not set OTEL_SDK_DISABLED: it turns the layer's SDK off while the wrapper stays, so traces break silently (and in fast-start mode it is ignored). Set tracing_enabled = false to turn tracing off."
+  }
+
+  validation {
     condition = length(setintersection(keys(var.producer_environment_variables), [
       "QUEUE_URL", "WEBHOOK_VERIFICATION", "WEBHOOK_SECRET_ARN", "WEBHOOK_TOLERANCE_SECONDS", "MAX_BODY_BYTES", "OTEL_STRICT",
-      "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER",
+      "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER", "OTEL_AWS_LAMBDA_FAST_START",
     ])) == 0
-    error_message = "producer_environment_variables must not set QUEUE_URL, WEBHOOK_VERIFICATION, WEBHOOK_SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS, MAX_BODY_BYTES, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS or OTEL_METRICS_EXPORTER: use the module's variables."
+    error_message = "producer_environment_variables must not set QUEUE_URL, WEBHOOK_VERIFICATION, WEBHOOK_SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS, MAX_BODY_BYTES, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
   }
 }
 
 variable "consumer_environment_variables" {
-  description = "Extra environment variables for the consumer. The module's own keys (TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT and the ADOT ones) cannot be overridden, and OTEL_TRACES_EXPORTER=xray is refused."
+  description = "Extra environment variables for the consumer. The module's own keys (TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
   type        = map(string)
   default     = {}
 
@@ -162,11 +167,16 @@ variable "consumer_environment_variables" {
   }
 
   validation {
+    condition     = !contains(keys(var.consumer_environment_variables), "OTEL_SDK_DISABLED")
+    error_message = "consumer_environment_variables must not set OTEL_SDK_DISABLED: it turns the layer's SDK off while the wrapper stays, so traces break silently (and in fast-start mode it is ignored). Set tracing_enabled = false to turn tracing off."
+  }
+
+  validation {
     condition = length(setintersection(keys(var.consumer_environment_variables), [
       "TABLE_NAME", "TRACE_LINK_MODE", "MAX_CONCURRENCY", "OTEL_STRICT",
-      "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER",
+      "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER", "OTEL_AWS_LAMBDA_FAST_START",
     ])) == 0
-    error_message = "consumer_environment_variables must not set TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS or OTEL_METRICS_EXPORTER: use the module's variables."
+    error_message = "consumer_environment_variables must not set TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
   }
 }
 
@@ -193,7 +203,7 @@ variable "application_signals_enabled" {
 }
 
 variable "otel_propagators" {
-  description = "OTEL_PROPAGATORS of both functions (comma separated). Not xray-lambda: the consumer would extract its own invocation instead of the producer."
+  description = "OTEL_PROPAGATORS of both functions (comma separated). Must include xray (the layer continues API Gateway's and Lambda's X-Ray context through it); for W3C write \"tracecontext,xray\" or \"baggage,tracecontext,xray\". Not xray-lambda: the consumer would extract its own invocation instead of the producer. Ignored by the layer when adot_fast_start is true."
   type        = string
   default     = "xray"
 
@@ -201,21 +211,15 @@ variable "otel_propagators" {
     condition     = alltrue([for p in split(",", var.otel_propagators) : contains(["xray", "tracecontext", "baggage", "b3", "b3multi", "jaeger"], trimspace(p))])
     error_message = "otel_propagators must be a comma-separated list of xray, tracecontext, baggage, b3, b3multi, jaeger."
   }
-}
-
-variable "adot_layer_version" {
-  description = "Version of the AWSOpenTelemetryDistroJs layer used with the per-region default ARN. The default, 15, is release v0.12.0 in most commercial regions (aws-otel.github.io, src/config/lambdaLayerArns.js); a few regions publish other numbers: check yours there, or set adot_layer_arn."
-  type        = number
-  default     = 15
 
   validation {
-    condition     = var.adot_layer_version >= 1 && floor(var.adot_layer_version) == var.adot_layer_version
-    error_message = "adot_layer_version must be a positive whole number."
+    condition     = contains([for p in split(",", var.otel_propagators) : trimspace(p)], "xray")
+    error_message = "otel_propagators must include xray: the ADOT layer reads API Gateway's and Lambda's X-Ray header (_X_AMZN_TRACE_ID) through the global propagator, so without xray every producer invocation starts a new trace and X-Ray's sampling decision is ignored. For W3C, write \"tracecontext,xray\" or \"baggage,tracecontext,xray\"."
   }
 }
 
 variable "adot_layer_arn" {
-  description = "Full ARN (with version) of the ADOT Node.js layer; overrides the per-region default. Required in a region the module has no default for."
+  description = "Full ARN (with version) of the ADOT Node.js layer; overrides the per-region default (adot-layer.json: AWS's published layer ARN per region for the ADOT release named there). Required in a region that file has no entry for."
   type        = string
   default     = null
 
@@ -225,8 +229,30 @@ variable "adot_layer_arn" {
   }
 
   validation {
-    condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer_accounts), data.aws_region.current.name)
-    error_message = "The module knows no ADOT layer account for this region. Set adot_layer_arn (see https://aws-otel.github.io/docs/getting-started/lambda/lambda-js) or tracing_enabled = false."
+    condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer.arns), data.aws_region.current.name)
+    error_message = "The module has no published ADOT Node.js layer version for this region (adot-layer.json lists AWS's per-region versions for one ADOT release). Set adot_layer_arn to the AWSOpenTelemetryDistroJs ARN of your region (https://aws-otel.github.io/docs/getting-started/lambda/lambda-js), or tracing_enabled = false."
+  }
+}
+
+variable "adot_fast_start" {
+  description = "Runs the ADOT layer in its fast-start (lite) mode (OTEL_AWS_LAMBDA_FAST_START=true on both functions): a smaller SDK with a shorter cold start that drops span links, ignores OTEL_PROPAGATORS (always baggage, X-Ray, W3C) and OTEL_SDK_DISABLED, and has no sampler. Refused with trace_link_mode = \"link\"."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !(var.adot_fast_start && var.trace_link_mode == "link")
+    error_message = "adot_fast_start cannot be combined with trace_link_mode = \"link\": the layer's fast-start mode drops span links, so each record's span would lose its only connection to the producer's trace. Use trace_link_mode = \"parent\" or adot_fast_start = false."
+  }
+}
+
+variable "log_level" {
+  description = "Application log level of both functions (Lambda's advanced logging controls: logging_config with JSON format; the functions drop lines below AWS_LAMBDA_LOG_LEVEL). WARN silences the per-record INFO lines."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of Lambda's application log levels: TRACE, DEBUG, INFO, WARN, ERROR or FATAL."
   }
 }
 

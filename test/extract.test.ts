@@ -51,6 +51,37 @@ describe('extractUpstreamContext', () => {
     expect(upstream?.spanContext.traceId).toBe(TRACE_ID);
   });
 
+  it('falls back to traceparent under the default xray propagator (a producer on OpenTelemetry defaults)', () => {
+    otel = installOtel(['xray']);
+    const upstream = extractUpstreamContext(lambdaRecord({ messageAttributes: { traceparent: stringAttribute(TRACEPARENT) } }));
+    expect(upstream).toMatchObject({ source: 'message_attributes_w3c', spanContext: { traceId: TRACE_ID, spanId: SPAN_ID, isRemote: true } });
+  });
+
+  it('accepts the W3C random-trace-id flag (02/03): only bit 0 means sampled', () => {
+    otel = installOtel(['xray']);
+    const record = lambdaRecord({ messageAttributes: { traceparent: stringAttribute(`00-${TRACE_ID}-${SPAN_ID}-03`) } });
+    expect(extractUpstreamContext(record)?.source).toBe('message_attributes_w3c');
+    const unsampled = lambdaRecord({ messageAttributes: { traceparent: stringAttribute(`00-${TRACE_ID}-${SPAN_ID}-02`) } });
+    expect(extractUpstreamContext(unsampled)).toBeUndefined();
+  });
+
+  // A traceparent and an AWSTraceHeader naming different traces: AWSTraceHeader wins under xray,
+  // because the layer's batch-level `process <queue>` span links to it and X-Ray's own SQS linking
+  // reads it, so the record's span lands on the trace those already show.
+  it('prefers AWSTraceHeader over a conflicting traceparent under xray', () => {
+    otel = installOtel(['xray']);
+    const other = 'Root=1-11111111-222222222222222222222222;Parent=3333333333333333;Sampled=1';
+    const upstream = extractUpstreamContext(lambdaRecord({ messageAttributes: { traceparent: stringAttribute(TRACEPARENT) }, awsTraceHeader: other }));
+    expect(upstream).toMatchObject({ source: 'aws_trace_header', spanContext: { traceId: '11111111222222222222222222222222', spanId: '3333333333333333' } });
+  });
+
+  it('lets a consumer configured for W3C read traceparent first (its global propagator)', () => {
+    otel = installOtel(['tracecontext', 'xray']);
+    const other = 'Root=1-11111111-222222222222222222222222;Parent=3333333333333333;Sampled=1';
+    const upstream = extractUpstreamContext(lambdaRecord({ messageAttributes: { traceparent: stringAttribute(TRACEPARENT) }, awsTraceHeader: other }));
+    expect(upstream).toMatchObject({ source: 'message_attributes', spanContext: { traceId: TRACE_ID } });
+  });
+
   it('returns undefined when the message carries no context', () => {
     otel = installOtel(['xray', 'tracecontext']);
     expect(extractUpstreamContext(lambdaRecord())).toBeUndefined();

@@ -55,6 +55,27 @@ describe('tracing start-up check', () => {
     expect(() => assertTracingReady({ ...WRAPPED, OTEL_STRICT: 'true' }, capture().logger)).toThrow(/no newer than the layer's/);
   });
 
+  it('reports a disabled SDK as disabled: one INFO line, no ERROR, no strict failure', () => {
+    const { lines, logger } = capture();
+    const env = { ...WRAPPED, OTEL_SDK_DISABLED: ' TRUE ', OTEL_STRICT: 'true' };
+    expect(assertTracingReady(env, logger).status).toBe('disabled');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'INFO', status: 'disabled', message: expect.stringContaining('OTEL_SDK_DISABLED=true') });
+  });
+
+  it('treats OTEL_SDK_DISABLED other than "true" as not disabled, as the SDK does', () => {
+    const { lines, logger } = capture();
+    expect(assertTracingReady({ ...WRAPPED, OTEL_SDK_DISABLED: 'false' }, logger).status).toBe('no-sdk');
+    expect(lines[0]).toMatchObject({ level: 'ERROR' });
+  });
+
+  it('checks a registered SDK normally even when OTEL_SDK_DISABLED=true (fast-start mode ignores the flag)', () => {
+    trace.setGlobalTracerProvider(new BasicTracerProvider());
+    const { lines, logger } = capture();
+    expect(assertTracingReady({ ...WRAPPED, OTEL_SDK_DISABLED: 'true' }, logger).status).toBe('ok');
+    expect(lines).toEqual([]);
+  });
+
   it('rejects an OTEL_STRICT value that is not a boolean', () => {
     expect(() => assertTracingReady({ ...WRAPPED, OTEL_STRICT: 'maybe' }, capture().logger)).toThrow(/OTEL_STRICT must be true or false/);
   });

@@ -1,12 +1,17 @@
 /**
  * Span attribute names used by the pipeline. The messaging names follow the OpenTelemetry
  * semantic conventions for SQS; the `webhook.*` and `trace.*` names are this project's own.
+ * The conventions have no system-neutral delivery count and none for SQS, so the delivery count
+ * follows the per-system pattern (`azure.servicebus.message.delivery_count`,
+ * `gcp.pubsub.message.delivery_attempt`); the queue wait has no convention at all.
  */
 export const ATTR = {
   messagingSystem: 'messaging.system',
   messagingOperationType: 'messaging.operation.type',
   messagingDestinationName: 'messaging.destination.name',
   messagingMessageId: 'messaging.message.id',
+  sqsMessageDeliveryCount: 'aws.sqs.message.delivery_count',
+  sqsMessageQueueWaitMs: 'aws.sqs.message.queue_wait_ms',
   webhookEventId: 'webhook.event_id',
   webhookType: 'webhook.type',
   webhookDuplicate: 'webhook.duplicate',

@@ -7,12 +7,15 @@ import {
   type Context,
   type SpanContext,
 } from '@opentelemetry/api';
+// The propagator's own module, not the package index: core's CommonJS index pulls in the whole
+// package (about 27 KB more in the zip); this file only needs the API, TraceState and suppress-tracing.
+import { W3CTraceContextPropagator } from '@opentelemetry/core/build/src/trace/W3CTraceContextPropagator';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import type { SQSRecord } from 'aws-lambda';
 import { sqsAttributesGetter } from './sqs-carrier';
 
-/** Where a record's upstream context was found. */
-export type UpstreamSource = 'message_attributes' | 'message_attributes_xray' | 'aws_trace_header';
+/** Where a record's upstream context was found (the span attribute `trace.upstream_source`). */
+export type UpstreamSource = 'message_attributes' | 'message_attributes_xray' | 'aws_trace_header' | 'message_attributes_w3c';
 
 export interface UpstreamContext {
   /** A context holding only what came with the message (remote span, baggage), built on ROOT_CONTEXT. */
@@ -27,6 +30,7 @@ export type TracedRecord = Pick<SQSRecord, 'messageAttributes'> & {
 };
 
 const xrayPropagator = new AWSXRayPropagator();
+const w3cPropagator = new W3CTraceContextPropagator();
 
 function usable(ctx: Context): SpanContext | undefined {
   const spanContext = trace.getSpanContext(ctx);
@@ -39,11 +43,19 @@ function usable(ctx: Context): SpanContext | undefined {
 /**
  * The upstream context of one record, or undefined when it has none that is valid and sampled.
  *
- * Tried in order: the global propagator over the message attributes (whatever OTEL_PROPAGATORS
- * configured); an explicit X-Ray propagator over the same attributes (a producer in another
- * language may write `X-Amzn-Trace-Id` while this consumer is configured for W3C); the
- * `AWSTraceHeader` system attribute. Always extracted onto ROOT_CONTEXT, so "nothing upstream"
- * can never silently become "parented to the invocation". Never throws.
+ * Tried in order, the first usable one wins:
+ * 1. `message_attributes`: the global propagator (OTEL_PROPAGATORS) over the message attributes;
+ * 2. `message_attributes_xray`: an explicit X-Ray propagator over the same attributes (a producer
+ *    in another language may write `X-Amzn-Trace-Id` while this consumer is configured for W3C);
+ * 3. `aws_trace_header`: the `AWSTraceHeader` system attribute;
+ * 4. `message_attributes_w3c`: an explicit W3C propagator over the attributes (a producer on
+ *    OpenTelemetry's defaults writes only `traceparent`; X-Ray accepts W3C trace ids).
+ * `AWSTraceHeader` comes before the W3C fallback because it is what the layer's batch-level
+ * `process <queue>` span links to and what X-Ray's own SQS-to-Lambda linking reads: when the two
+ * disagree, the record's span lands on the trace those show. A consumer configured for W3C reads
+ * `traceparent` first, in step 1, by its own choice.
+ * Always extracted onto ROOT_CONTEXT, so "nothing upstream" can never silently become "parented
+ * to the invocation". Never throws.
  */
 export function extractUpstreamContext(record: TracedRecord): UpstreamContext | undefined {
   const attributes = record.messageAttributes ?? {};
@@ -57,6 +69,7 @@ export function extractUpstreamContext(record: TracedRecord): UpstreamContext | 
         return header ? xrayPropagator.extract(ROOT_CONTEXT, { 'x-amzn-trace-id': header }, plainGetter) : ROOT_CONTEXT;
       },
     ],
+    ['message_attributes_w3c', () => w3cPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
   ];
   for (const [source, attempt] of attempts) {
     let ctx: Context;

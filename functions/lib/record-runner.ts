@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/api';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn } from './attributes';
+import { deliveryAttributes } from './delivery';
 import { extractUpstreamContext, type UpstreamContext } from './extract';
 import { createLogger, type Logger } from './logger';
 
@@ -41,6 +42,8 @@ export interface BatchOptions {
   spanName?: string;
   tracer?: Tracer;
   logger?: Logger;
+  /** The clock the queue wait is measured with (epoch milliseconds); tests pin it. */
+  now?: () => number;
 }
 
 function asError(value: unknown): Error {
@@ -70,6 +73,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
   const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
   const spanName = options.spanName ?? 'process-webhook';
   const baseLogger = options.logger ?? createLogger();
+  const now = options.now ?? Date.now;
   // Captured once, before any record's context is entered: the invocation (batch) context.
   const invocationContext = otelContext.active();
   const invocationSpan = trace.getSpan(invocationContext);
@@ -89,6 +93,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
         [ATTR.messagingMessageId]: record.messageId,
         [ATTR.messagingDestinationName]: queueNameFromArn(record.eventSourceARN ?? ''),
         [ATTR.traceHasUpstreamContext]: upstream !== undefined,
+        ...deliveryAttributes(record, now()),
       };
       if (upstream) attributes[ATTR.traceUpstreamSource] = upstream.source;
 

@@ -13,7 +13,12 @@ interface ApiGlobal {
 
 export type TracingHealth =
   | { status: 'ok' | 'not-expected' }
-  | { status: 'no-sdk' | 'api-mismatch'; reason: string };
+  | { status: 'disabled' | 'no-sdk' | 'api-mismatch'; reason: string };
+
+/** OTEL_SDK_DISABLED as the SDK reads it (@opentelemetry/core getBooleanFromEnv): only "true", any case. */
+function sdkDisabled(env: Env): boolean {
+  return env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
+}
 
 /**
  * Whether spans from this bundle will be recorded. Tracing is expected when the Lambda has an
@@ -25,6 +30,14 @@ export function checkTracing(env: Env = process.env): TracingHealth {
   if (!env.AWS_LAMBDA_EXEC_WRAPPER) return { status: 'not-expected' };
   const registry = (globalThis as Record<symbol, ApiGlobal | undefined>)[API_GLOBAL];
   if (!registry?.trace) {
+    // Asked for, not broken: the full distro registers nothing when OTEL_SDK_DISABLED=true.
+    // (Its fast-start mode ignores the flag and registers anyway, which the checks below handle.)
+    if (sdkDisabled(env)) {
+      return {
+        status: 'disabled',
+        reason: 'OTEL_SDK_DISABLED=true turned the OpenTelemetry SDK off: spans and trace propagation are no-ops. To run without tracing, remove the layer instead (the module\'s tracing_enabled = false).',
+      };
+    }
     return {
       status: 'no-sdk',
       reason: `AWS_LAMBDA_EXEC_WRAPPER is ${env.AWS_LAMBDA_EXEC_WRAPPER} but no OpenTelemetry SDK registered a tracer provider: is the ADOT layer attached, and is the wrapper path right? Spans and trace propagation are no-ops.`,
@@ -41,10 +54,15 @@ export function checkTracing(env: Env = process.env): TracingHealth {
 
 /**
  * Run once at cold start. Logs one ERROR line when tracing is expected but would be a no-op;
- * with OTEL_STRICT=true it throws instead, failing the cold start.
+ * with OTEL_STRICT=true it throws instead, failing the cold start. A deliberately disabled SDK
+ * is reported with one INFO line and never fails: it is a choice, not a fault.
  */
 export function assertTracingReady(env: Env = process.env, logger: Logger = createLogger()): TracingHealth {
   const health = checkTracing(env);
+  if (health.status === 'disabled') {
+    logger.info(`tracing is disabled: ${health.reason}`, { check: 'otel-startup', status: health.status });
+    return health;
+  }
   if (health.status === 'no-sdk' || health.status === 'api-mismatch') {
     if (booleanFlag(env, 'OTEL_STRICT')) throw new Error(`OTEL_STRICT: ${health.reason}`);
     logger.error(`tracing is not working: ${health.reason}`, { check: 'otel-startup', status: health.status });

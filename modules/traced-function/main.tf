@@ -13,8 +13,10 @@ locals {
     OTEL_PROPAGATORS                     = var.otel_propagators
     OTEL_METRICS_EXPORTER                = "none"
   } : {}
+  # /opt/otel-instrument loads the layer's lite SDK instead of the full one when this is true.
+  fast_start_environment = var.tracing_enabled && var.adot_fast_start ? { OTEL_AWS_LAMBDA_FAST_START = "true" } : {}
 
-  environment_variables = merge(var.environment_variables, local.otel_environment)
+  environment_variables = merge(var.environment_variables, local.otel_environment, local.fast_start_environment)
   layers                = var.tracing_enabled ? [var.adot_layer_arn] : []
 
   managed_policy_arns = toset(concat(
@@ -141,6 +143,14 @@ resource "aws_lambda_function" "this" {
 
   tracing_config {
     mode = var.tracing_enabled ? "Active" : "PassThrough"
+  }
+
+  # Lambda's advanced logging controls: JSON records, and AWS_LAMBDA_LOG_LEVEL set from the
+  # application level, which the functions' logger honours.
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = var.log_level
+    system_log_level      = "INFO"
   }
 
   dynamic "vpc_config" {

@@ -72,3 +72,12 @@ output "errors_alarm_name" {
   description = "Name of the errors alarm, or null."
   value       = one(aws_cloudwatch_metric_alarm.errors[*].alarm_name)
 }
+
+output "logging_config" {
+  description = "The function's logging configuration (log_format, application_log_level, system_log_level)."
+  value = {
+    log_format            = aws_lambda_function.this.logging_config[0].log_format
+    application_log_level = aws_lambda_function.this.logging_config[0].application_log_level
+    system_log_level      = aws_lambda_function.this.logging_config[0].system_log_level
+  }
+}

@@ -146,6 +146,23 @@ variable "otel_propagators" {
   }
 }
 
+variable "adot_fast_start" {
+  description = "Sets OTEL_AWS_LAMBDA_FAST_START=true (the layer's lite SDK) when tracing is on."
+  type        = bool
+  default     = false
+}
+
+variable "log_level" {
+  description = "Application log level (logging_config.application_log_level; Lambda exposes it as AWS_LAMBDA_LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL."
+  }
+}
+
 variable "policy_statements" {
   description = "The function's own IAM statements (Allow). Logs, VPC and tracing permissions are added by this module."
   type = list(object({

@@ -196,6 +196,11 @@ run "defaults_environment_and_layer" {
   }
 
   assert {
+    condition     = jsonencode(module.producer.logging_config) == jsonencode({ log_format = "JSON", application_log_level = "INFO", system_log_level = "INFO" }) && jsonencode(module.consumer.logging_config) == jsonencode(module.producer.logging_config)
+    error_message = "JSON logs at INFO by default: ${jsonencode(module.producer.logging_config)}"
+  }
+
+  assert {
     condition     = module.producer.tracing_mode == "Active" && module.consumer.tracing_mode == "Active" && module.api[0].xray_tracing_enabled
     error_message = "X-Ray active tracing on both functions and the stage."
   }
@@ -382,16 +387,46 @@ run "layer_override_and_version" {
   }
 }
 
-run "layer_version_variable" {
+run "layer_version_per_region" {
+  command = plan
+
+  # eu-west-1 (the mock region) from adot-layer.json: the data file, not a number in the code.
+  assert {
+    condition     = output.adot_layer_arn == jsondecode(file("adot-layer.json")).arns["eu-west-1"] && endswith(output.adot_layer_arn, ":layer:AWSOpenTelemetryDistroJs:15")
+    error_message = "The default layer comes from adot-layer.json: ${coalesce(output.adot_layer_arn, "null")}"
+  }
+}
+
+run "fast_start_and_log_level" {
   command = plan
 
   variables {
-    adot_layer_version = 16
+    adot_fast_start = true
+    log_level       = "WARN"
   }
 
   assert {
-    condition     = output.adot_layer_arn == "arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs:16"
-    error_message = "adot_layer_version picks the layer version."
+    condition     = module.producer.environment_variables["OTEL_AWS_LAMBDA_FAST_START"] == "true" && module.consumer.environment_variables["OTEL_AWS_LAMBDA_FAST_START"] == "true"
+    error_message = "adot_fast_start sets OTEL_AWS_LAMBDA_FAST_START=true on both functions."
+  }
+
+  assert {
+    condition     = module.producer.logging_config.application_log_level == "WARN" && module.consumer.logging_config.application_log_level == "WARN" && module.consumer.logging_config.log_format == "JSON"
+    error_message = "log_level sets the JSON logging config of both functions: ${jsonencode(module.consumer.logging_config)}"
+  }
+}
+
+run "fast_start_off_without_tracing" {
+  command = plan
+
+  variables {
+    adot_fast_start = true
+    tracing_enabled = false
+  }
+
+  assert {
+    condition     = !contains(keys(module.consumer.environment_variables), "OTEL_AWS_LAMBDA_FAST_START")
+    error_message = "No layer, no fast-start variable."
   }
 }
 

@@ -38,6 +38,19 @@ mock_provider "aws" {
   }
 }
 
+mock_provider "aws" {
+  alias = "me_south_1"
+  mock_data "aws_partition" {
+    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "me-south-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+}
+
 variables {
   name = "wh"
 }
@@ -50,8 +63,8 @@ run "china_partition_layer_and_arns" {
   }
 
   assert {
-    condition     = output.adot_layer_arn == "arn:aws-cn:lambda:cn-north-1:440179912924:layer:AWSOpenTelemetryDistroJs:15"
-    error_message = "China uses its own partition and publishing account: ${coalesce(output.adot_layer_arn, "null")}"
+    condition     = output.adot_layer_arn == "arn:aws-cn:lambda:cn-north-1:440179912924:layer:AWSOpenTelemetryDistroJs:8"
+    error_message = "China uses its own partition, publishing account and layer version: ${coalesce(output.adot_layer_arn, "null")}"
   }
 
   assert {
@@ -79,6 +92,18 @@ run "regional_account" {
   assert {
     condition     = output.adot_layer_arn == "arn:aws:lambda:ap-south-2:796973505492:layer:AWSOpenTelemetryDistroJs:15"
     error_message = "ap-south-2 has its own publishing account."
+  }
+}
+
+run "region_with_a_lower_layer_version" {
+  command = plan
+  providers = {
+    aws = aws.me_south_1
+  }
+
+  assert {
+    condition     = output.adot_layer_arn == "arn:aws:lambda:me-south-1:980921751758:layer:AWSOpenTelemetryDistroJs:12"
+    error_message = "Each region gets its own published version, not one number for all: ${coalesce(output.adot_layer_arn, "null")}"
   }
 }
 

@@ -164,12 +164,76 @@ run "otel_propagators_xray_lambda" {
   expect_failures = [var.otel_propagators]
 }
 
-run "adot_layer_version_zero" {
+run "otel_propagators_without_xray" {
   command = plan
   variables {
-    adot_layer_version = 0
+    otel_propagators = "tracecontext,baggage"
   }
-  expect_failures = [var.adot_layer_version]
+  expect_failures = [var.otel_propagators]
+}
+
+run "otel_propagators_w3c_with_xray" {
+  command = plan
+  variables {
+    otel_propagators = "baggage, tracecontext, xray"
+  }
+}
+
+run "producer_env_sdk_disabled" {
+  command = plan
+  variables {
+    producer_environment_variables = { OTEL_SDK_DISABLED = "true" }
+  }
+  expect_failures = [var.producer_environment_variables]
+}
+
+run "consumer_env_sdk_disabled" {
+  command = plan
+  variables {
+    consumer_environment_variables = { OTEL_SDK_DISABLED = "false" }
+  }
+  expect_failures = [var.consumer_environment_variables]
+}
+
+run "consumer_env_fast_start_key" {
+  command = plan
+  variables {
+    consumer_environment_variables = { OTEL_AWS_LAMBDA_FAST_START = "true" }
+  }
+  expect_failures = [var.consumer_environment_variables]
+}
+
+run "fast_start_with_link_mode" {
+  command = plan
+  variables {
+    adot_fast_start = true
+    trace_link_mode = "link"
+  }
+  expect_failures = [var.adot_fast_start]
+}
+
+run "fast_start_with_parent_mode" {
+  command = plan
+  variables {
+    adot_fast_start = true
+    trace_link_mode = "parent"
+  }
+}
+
+run "log_level_unknown" {
+  command = plan
+  variables {
+    log_level = "VERBOSE"
+  }
+  expect_failures = [var.log_level]
+}
+
+run "log_level_lower_case" {
+  command = plan
+  variables {
+    log_level = "info"
+  }
+  expect_failures = [var.log_level]
 }
 
 run "adot_layer_arn_not_a_layer" {
