@@ -96,7 +96,6 @@ describe(`producer fuzz: ${CASES} seeded signed bodies (seed ${SEED})`, () => {
       }
     }
 
-    console.log(JSON.stringify(tally));
     expect(defects.slice(0, 20)).toEqual([]);
     // The generator must reach both sides, and the escaping path, for the run to mean anything.
     expect(tally.accepted).toBeGreaterThan(CASES / 5);
