@@ -112,6 +112,19 @@ describe('producer gate, against the emulator', () => {
     expect(await queued()).toEqual([]);
   });
 
+  it('413 for an event DynamoDB could never store in one item (MAX_BODY_BYTES raised past 400 KB); one that fits is queued', async () => {
+    const handler = makeHandler({ MAX_BODY_BYTES: '460800' });
+    const sized = (id: string, bytes: number) => `{"id":"${id}","type":"t","pad":"${'a'.repeat(bytes - 35 - id.length)}"}`;
+    const tooBig = sized('evt_too_big', 400 * 1024);
+    const response = await postText(handler, tooBig);
+    expect(response.statusCode).toBe(413);
+    expect(JSON.parse(response.body)).toEqual({ error: 'event too large to store' });
+    expect(await queued()).toEqual([]);
+    const fits = sized('evt_fits', 390 * 1024);
+    expect((await postText(handler, fits)).statusCode).toBe(200);
+    expect((await queued())[0]!.Body).toBe(fits);
+  });
+
   it.each([
     ['2,048 ASCII bytes', 'x'.repeat(2048), 200, undefined],
     ['2,049 ASCII bytes', 'x'.repeat(2049), 400, 'event id longer than 2048 bytes'],

@@ -11,7 +11,7 @@ import { readWebhookRequest, type WebhookHttpEvent, type WebhookRequest } from '
 import { errorResponse, jsonResponse } from './responses';
 import type { SigningSecrets } from './signing-secrets';
 import { verifyStripeSignature } from './stripe-signature';
-import { parseWebhookEvent, utf8Text, type WebhookEvent } from './webhook-event';
+import { fitsOneItem, parseWebhookEvent, utf8Text, type WebhookEvent } from './webhook-event';
 
 export interface ProducerDependencies {
   config: ProducerConfig;
@@ -152,6 +152,11 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     if (!parsed.ok) {
       logger.warn('webhook rejected: body', { reason: parsed.reason });
       return errorResponse(400, parsed.reason);
+    }
+    // Only reachable when MAX_BODY_BYTES is raised past what one DynamoDB item holds.
+    if (!fitsOneItem(text, parsed.event)) {
+      logger.warn('webhook rejected: event too large to store', { bytes: request.rawBody.length });
+      return errorResponse(413, 'event too large to store');
     }
     return enqueue(parsed.event, text);
   };

@@ -12,6 +12,17 @@ export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; reaso
 export const MAX_EVENT_ID_BYTES = 2048;
 
 
+/**
+ * DynamoDB caps an item at 400 KB (names and values). The consumer stores the text, the id and
+ * the type plus five short fields (under 200 bytes together); 1 KiB is kept for those.
+ */
+const MAX_STORED_BYTES = 400 * 1024 - 1024;
+
+/** False when the consumer could never store this event: the write would fail on every retry. */
+export function fitsOneItem(text: string, event: WebhookEvent): boolean {
+  return Buffer.byteLength(text, 'utf8') + Buffer.byteLength(event.id, 'utf8') + Buffer.byteLength(event.type, 'utf8') <= MAX_STORED_BYTES;
+}
+
 // `fatal`: invalid UTF-8 is refused rather than replaced by U+FFFD; `ignoreBOM`: a BOM stays in
 // the text, so the text encodes back to exactly the bytes that were signed.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
