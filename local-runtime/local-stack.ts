@@ -7,6 +7,7 @@ import { awsClientConfig, LocalPipeline } from './local-pipeline';
 import { installLocalTracing } from './local-tracing';
 import { startMoto, type MotoServer } from './moto';
 import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
+import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../functions/lib/webhook-message';
 
 export const REGION = 'us-east-1';
 
@@ -129,10 +130,16 @@ export async function storedItems(dynamodb: DynamoDBClient, tableName: string): 
 export async function deadLetteredEventIds(sqs: SQSClient, dlqUrl: string): Promise<string[]> {
   const ids = new Set<string>();
   for (let round = 0; round < 5; round++) {
-    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    const batch = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: [BODY_ENCODING_ATTRIBUTE] }),
+    );
     for (const message of batch.Messages ?? []) {
+      // The producer's messages carry the signed event (`id`); the earlier envelope has `eventId`.
+      const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
       try {
-        ids.add((JSON.parse(message.Body ?? '') as { eventId?: string }).eventId ?? `(no eventId: ${message.MessageId})`);
+        const parsed = JSON.parse(encoding === undefined ? (message.Body ?? '') : decodeBody(message.Body ?? '', encoding)) as { id?: unknown; eventId?: unknown };
+        const id = encoding === undefined ? parsed.eventId : parsed.id;
+        ids.add(typeof id === 'string' ? id : `(no eventId: ${message.MessageId})`);
       } catch {
         ids.add(`(not JSON: ${message.MessageId})`);
       }

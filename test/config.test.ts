@@ -14,6 +14,7 @@ describe('producer settings', () => {
       secretArn: SECRET_ARN,
       toleranceSeconds: 300,
       maxBodyBytes: 262144,
+      maxMessageBytes: 262144 + 16384,
     });
   });
 

@@ -8,6 +8,11 @@ import { createEventsTable, dynamoClient, scanTable } from './support/aws';
 import { installOtel, type OtelHarness } from './support/otel';
 import { lambdaEvent, lambdaRecord, stringAttribute } from './support/records';
 
+/** A record as this project's producer sends it: the signed text as the body, its encoding as an attribute. */
+function signedRecord(body: string, encoding = 'verbatim'): SQSRecord {
+  return lambdaRecord({ body, messageAttributes: { 'webhook-body-encoding': stringAttribute(encoding) } });
+}
+
 const UPSTREAM_TRACE = '5759e988bd862e3fe1be46a994272793';
 const XRAY = `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1`;
 
@@ -124,5 +129,42 @@ describe('consumer handler', () => {
     expect(span!.links[0]!.context.traceId).toBe(UPSTREAM_TRACE);
     // The item leads to the trace the record span is on.
     expect((await scanTable(dynamodb, table))[0]!.traceId).toBe(invocation.spanContext().traceId);
+  });
+
+  it('stores the signed text itself as payload, verbatim or escaped, never a re-serialization', async () => {
+    const deep = `{"id":"evt_deep","type":"t","data":${'['.repeat(5000)}1e20${']'.repeat(5000)}}`;
+    const escapes = '{"id":"evt_escapes", "type":"t","n":1e20,"s":"\\uFFFE\\ud800"}';
+    const raw = '{"id":"evt_raw","type":"t","s":"100% \ufffe"}';
+    const records = [signedRecord(deep), signedRecord(escapes), signedRecord('{"id":"evt_raw","type":"t","s":"100%25 %uFFFE"}', 'escaped')];
+    expect((await consumer()(lambdaEvent(records))).batchItemFailures).toEqual([]);
+    const payloads = Object.fromEntries((await scanTable(dynamodb, table)).map((item) => [item.eventId, item.payload]));
+    expect(payloads).toEqual({ evt_deep: deep, evt_escapes: escapes, evt_raw: raw });
+  });
+
+  it('stores a record that has no attributes or message attributes (hand-built or replayed), beside a good one', async () => {
+    const bare = signedRecord('{"id":"evt_bare","type":"invoice.paid"}');
+    delete (bare as Partial<SQSRecord>).attributes;
+    const legacy = lambdaRecord({ body: { eventId: 'evt_legacy_bare', type: 'invoice.paid', payload: { id: 'evt_legacy_bare' } } });
+    delete (legacy as Partial<SQSRecord>).attributes;
+    delete (legacy as Partial<SQSRecord>).messageAttributes;
+    const good = webhookRecord('evt_neighbour');
+    const response = await consumer()(lambdaEvent([bare, legacy, good]));
+    expect(response.batchItemFailures).toEqual([]);
+    const items = await scanTable(dynamodb, table);
+    expect(items.map((item) => item.eventId).sort()).toEqual(['evt_bare', 'evt_legacy_bare', 'evt_neighbour']);
+    // Without SentTimestamp the time of processing stands in for the time of receipt.
+    expect(items.find((item) => item.eventId === 'evt_bare')!.receivedAt).toBe('2026-11-24T10:00:05.000Z');
+  });
+
+  it.each([
+    ['an unknown body encoding', signedRecord('{"id":"evt_x","type":"t"}', 'gzip'), 'unknown webhook-body-encoding "gzip"'],
+    ['an escaped body with a stray %', signedRecord('{"id":"evt_x","type":"t","s":"100%"}', 'escaped'), 'escaped message body has a % that starts no escape'],
+    ['a signed body without id', signedRecord('{"type":"t"}'), 'event has no string id'],
+  ])('fails only the record with %s', async (_label, bad, message) => {
+    const good = webhookRecord('evt_good');
+    const response = await consumer()(lambdaEvent([good, bad]));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
+    const failed = otel.spansNamed('process-webhook').find((s) => s.attributes['messaging.message.id'] === bad.messageId)!;
+    expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message });
   });
 });

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } 
 export interface StoredWebhook {
   eventId: string;
   type: string;
-  /** The event as JSON. */
+  /** The event text exactly as the sender signed it (the earlier envelope: its `payload` as JSON). */
   payload: string;
   receivedAt: string;
   processedAt: string;

@@ -21,7 +21,8 @@ export type LambdaMessageAttributes = Record<string, LambdaMessageAttribute>;
 export type AnyMessageAttributes = Record<string, SdkMessageAttribute | LambdaMessageAttribute>;
 
 function stringValueOf(attribute: SdkMessageAttribute | LambdaMessageAttribute | undefined): string | undefined {
-  if (!attribute) return undefined;
+  // Hand-built or replayed events may hold anything here.
+  if (typeof attribute !== 'object' || attribute === null) return undefined;
   const value = 'StringValue' in attribute ? attribute.StringValue : (attribute as LambdaMessageAttribute).stringValue;
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

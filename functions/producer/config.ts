@@ -11,10 +11,18 @@ export interface ProducerConfig {
   secretArn: string | undefined;
   toleranceSeconds: number;
   maxBodyBytes: number;
+  /**
+   * The largest message (body plus attributes) the producer sends: `maxBodyBytes` plus the
+   * allowance the module keeps free within the queue's maximum message size, so a message this
+   * size always fits the queue.
+   */
+  maxMessageBytes: number;
 }
 
 /** SQS's message size limit; a body above it could never be enqueued. */
 const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Room kept for the message attributes (and any escaping) beyond MAX_BODY_BYTES; the module checks the queue leaves it. */
+export const MESSAGE_ALLOWANCE_BYTES = 16 * 1024;
 
 export function loadProducerConfig(env: Env): ProducerConfig {
   const queueUrl = requiredString(env, 'QUEUE_URL');
@@ -29,13 +37,15 @@ export function loadProducerConfig(env: Env): ProducerConfig {
     if (secretArn === undefined) throw new ConfigError('WEBHOOK_SECRET_ARN is required when WEBHOOK_VERIFICATION is stripe');
     if (!secretArn.startsWith('arn:')) throw new ConfigError(`WEBHOOK_SECRET_ARN must be a Secrets Manager ARN; got "${secretArn}"`);
   }
+  // Leaves room for the message attributes within SQS's limit.
+  const maxBodyBytes = integerInRange(env, 'MAX_BODY_BYTES', 262_144, 1, SQS_MAX_MESSAGE_BYTES - MESSAGE_ALLOWANCE_BYTES);
   return {
     queueUrl,
     queueName: queueNameFromUrl(queueUrl),
     verification,
     secretArn: verification === 'stripe' ? secretArn : undefined,
     toleranceSeconds: integerInRange(env, 'WEBHOOK_TOLERANCE_SECONDS', 300, 1, 86_400),
-    // Leaves room for the envelope and the message attributes within SQS's limit.
-    maxBodyBytes: integerInRange(env, 'MAX_BODY_BYTES', 262_144, 1, SQS_MAX_MESSAGE_BYTES - 16 * 1024),
+    maxBodyBytes,
+    maxMessageBytes: maxBodyBytes + MESSAGE_ALLOWANCE_BYTES,
   };
 }

@@ -5,12 +5,13 @@ import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME } from '../lib/attributes';
 import { injectTraceContext, xrayTraceHeader } from '../lib/inject';
 import { createLogger, type Logger } from '../lib/logger';
 import type { SdkMessageAttributes } from '../lib/sqs-carrier';
+import { BODY_ENCODING_ATTRIBUTE, encodeBody, sqsMessageBytes } from '../lib/webhook-message';
 import type { ProducerConfig } from './config';
-import { readWebhookRequest, type WebhookHttpEvent } from './http-event';
+import { readWebhookRequest, type WebhookHttpEvent, type WebhookRequest } from './http-event';
 import { errorResponse, jsonResponse } from './responses';
 import type { SigningSecrets } from './signing-secrets';
 import { verifyStripeSignature } from './stripe-signature';
-import { parseWebhookEvent, type QueuedWebhook, type WebhookEvent } from './webhook-event';
+import { fitsOneItem, parseWebhookEvent, utf8Text, type WebhookEvent } from './webhook-event';
 
 export interface ProducerDependencies {
   config: ProducerConfig;
@@ -21,7 +22,8 @@ export interface ProducerDependencies {
   now?: () => number;
 }
 
-export type ProducerHandler = (event: WebhookHttpEvent) => Promise<APIGatewayProxyResult>;
+/** Typed for callers; the handler still checks the shape, since the event comes from outside. */
+export type ProducerHandler = (event: WebhookHttpEvent | null) => Promise<APIGatewayProxyResult>;
 
 interface AwsErrorShape {
   name?: string;
@@ -46,7 +48,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
   const tracer = trace.getTracer(TRACER_NAME);
   if (config.verification === 'stripe' && !deps.secrets) throw new Error('stripe verification needs the signing secrets');
 
-  async function verify(request: ReturnType<typeof readWebhookRequest>): Promise<APIGatewayProxyResult | undefined> {
+  async function verify(request: WebhookRequest): Promise<APIGatewayProxyResult | undefined> {
     if (config.verification === 'none') return undefined;
     const signing = deps.secrets as SigningSecrets;
     const header = request.header('stripe-signature');
@@ -68,8 +70,12 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     return errorResponse(401, verdict.reason);
   }
 
-  async function enqueue(event: WebhookEvent): Promise<APIGatewayProxyResult> {
-    const message: QueuedWebhook = { eventId: event.id, type: event.type, receivedAt: new Date(now()).toISOString(), payload: event };
+  /**
+   * Sends the signed text itself (see lib/webhook-message), never a re-serialization of the
+   * parsed event. A message that cannot fit is refused with 413: no retry could make it fit.
+   */
+  async function enqueue(event: WebhookEvent, text: string): Promise<APIGatewayProxyResult> {
+    const { body, encoding } = encodeBody(text);
     const span: Span = tracer.startSpan(`send ${config.queueName}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
@@ -83,8 +89,15 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     const spanContext = trace.setSpan(otelContext.active(), span);
     const log = logger.child({ eventId: event.id }, spanContext);
     try {
-      const attributes: SdkMessageAttributes = {};
+      // The encoding attribute goes first so the trace fields are budgeted around it.
+      const attributes: SdkMessageAttributes = { [BODY_ENCODING_ATTRIBUTE]: { DataType: 'String', StringValue: encoding } };
       injectTraceContext(attributes, spanContext, log);
+      const bytes = sqsMessageBytes(body, attributes);
+      if (bytes > config.maxMessageBytes) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'message too large' });
+        log.warn('webhook rejected: message too large', { bytes, limit: config.maxMessageBytes, encoding });
+        return errorResponse(413, 'body too large for one queue message');
+      }
       const traceHeader = xrayTraceHeader(spanContext);
       const systemAttributes: Record<string, MessageSystemAttributeValue> | undefined = traceHeader
         ? { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } }
@@ -93,8 +106,8 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
         sqs.send(
           new SendMessageCommand({
             QueueUrl: config.queueUrl,
-            MessageBody: JSON.stringify(message),
-            MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+            MessageBody: body,
+            MessageAttributes: attributes,
             MessageSystemAttributes: systemAttributes,
           }),
         ),
@@ -115,8 +128,14 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     }
   }
 
+  // Every refusal below is a 4xx: retrying the same signed body cannot change the answer.
   return async (event) => {
-    const request = readWebhookRequest(event);
+    const read = readWebhookRequest(event);
+    if (!read.ok) {
+      logger.warn('webhook rejected: request', { reason: read.reason });
+      return errorResponse(400, read.reason);
+    }
+    const request = read.request;
     // Size first: nothing larger than the limit is hashed, parsed or enqueued.
     if (request.rawBody.length > config.maxBodyBytes) {
       logger.warn('webhook rejected: body too large', { bytes: request.rawBody.length, limit: config.maxBodyBytes });
@@ -124,11 +143,21 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     }
     const rejected = await verify(request);
     if (rejected) return rejected;
-    const parsed = parseWebhookEvent(request.rawBody);
+    const text = utf8Text(request.rawBody);
+    if (text === undefined) {
+      logger.warn('webhook rejected: body', { reason: 'body is not valid UTF-8' });
+      return errorResponse(400, 'body is not valid UTF-8');
+    }
+    const parsed = parseWebhookEvent(text);
     if (!parsed.ok) {
       logger.warn('webhook rejected: body', { reason: parsed.reason });
       return errorResponse(400, parsed.reason);
     }
-    return enqueue(parsed.event);
+    // Only reachable when MAX_BODY_BYTES is raised past what one DynamoDB item holds.
+    if (!fitsOneItem(text, parsed.event)) {
+      logger.warn('webhook rejected: event too large to store', { bytes: request.rawBody.length });
+      return errorResponse(413, 'event too large to store');
+    }
+    return enqueue(parsed.event, text);
   };
 }

@@ -1,33 +1,65 @@
-/** The parts of a Stripe-style event the pipeline relies on; everything else travels as payload. */
+import { hasLoneSurrogate } from '../lib/webhook-message';
+
+/** The parts of a Stripe-style event the pipeline relies on; the rest travels untouched in the signed text. */
 export interface WebhookEvent {
   id: string;
   type: string;
-  [key: string]: unknown;
 }
 
 export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
 
-export function parseWebhookEvent(rawBody: Buffer): ParseResult {
+/** DynamoDB refuses a partition key longer than this: such an event could never be stored. */
+export const MAX_EVENT_ID_BYTES = 2048;
+
+
+/**
+ * DynamoDB caps an item at 400 KB (names and values). The consumer stores the text, the id and
+ * the type plus five short fields (under 200 bytes together); 1 KiB is kept for those.
+ */
+const MAX_STORED_BYTES = 400 * 1024 - 1024;
+
+/** False when the consumer could never store this event: the write would fail on every retry. */
+export function fitsOneItem(text: string, event: WebhookEvent): boolean {
+  return Buffer.byteLength(text, 'utf8') + Buffer.byteLength(event.id, 'utf8') + Buffer.byteLength(event.type, 'utf8') <= MAX_STORED_BYTES;
+}
+
+// `fatal`: invalid UTF-8 is refused rather than replaced by U+FFFD; `ignoreBOM`: a BOM stays in
+// the text, so the text encodes back to exactly the bytes that were signed.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text when it is valid UTF-8, otherwise undefined. */
+export function utf8Text(rawBody: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(rawBody);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads `id` and `type` from the signed text. `JSON.parse` is iterative in V8, so any nesting
+ * depth parses; nothing here serializes the event again.
+ */
+export function parseWebhookEvent(text: string): ParseResult {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(rawBody.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'body is not valid JSON' };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, reason: 'body must be a JSON object' };
   }
-  const candidate = parsed as Record<string, unknown>;
-  if (typeof candidate.id !== 'string' || candidate.id === '' || typeof candidate.type !== 'string' || candidate.type === '') {
+  const { id, type } = parsed as Record<string, unknown>;
+  if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') {
     return { ok: false, reason: 'event must have string id and type' };
   }
-  return { ok: true, event: candidate as WebhookEvent };
-}
-
-/** The SQS message body: the consumer's input contract. */
-export interface QueuedWebhook {
-  eventId: string;
-  type: string;
-  receivedAt: string;
-  payload: WebhookEvent;
+  // A `\ud800` escape parses to a lone surrogate, which no UTF-8 store can hold as given.
+  if (hasLoneSurrogate(id) || hasLoneSurrogate(type)) {
+    return { ok: false, reason: 'event id and type must be valid Unicode' };
+  }
+  if (Buffer.byteLength(id, 'utf8') > MAX_EVENT_ID_BYTES) {
+    return { ok: false, reason: `event id longer than ${MAX_EVENT_ID_BYTES} bytes` };
+  }
+  return { ok: true, event: { id, type } };
 }
