@@ -23,24 +23,24 @@ variable "tags" {
 ################################################################################
 
 variable "producer_package_path" {
-  description = "Zip of the producer function (index.js, handler index.handler); null uses dist/producer.zip in this module, built by `make build`."
+  description = "Zip of the producer function (index.js, handler index.handler); null uses dist/producer.zip, committed in this module (no build step needed)."
   type        = string
   default     = null
 
   validation {
     condition     = fileexists(coalesce(var.producer_package_path, "${path.module}/dist/producer.zip"))
-    error_message = "The producer package was not found (default: dist/producer.zip in the module). Run `make build` in the module's directory first, or set producer_package_path to your own zip."
+    error_message = "The producer package was not found (default: dist/producer.zip, committed in the module; `make build` recreates it in a checkout). Set producer_package_path to a zip that exists."
   }
 }
 
 variable "consumer_package_path" {
-  description = "Zip of the consumer function (index.js, handler index.handler); null uses dist/consumer.zip in this module, built by `make build`."
+  description = "Zip of the consumer function (index.js, handler index.handler); null uses dist/consumer.zip, committed in this module (no build step needed)."
   type        = string
   default     = null
 
   validation {
     condition     = fileexists(coalesce(var.consumer_package_path, "${path.module}/dist/consumer.zip"))
-    error_message = "The consumer package was not found (default: dist/consumer.zip in the module). Run `make build` in the module's directory first, or set consumer_package_path to your own zip."
+    error_message = "The consumer package was not found (default: dist/consumer.zip, committed in the module; `make build` recreates it in a checkout). Set consumer_package_path to a zip that exists."
   }
 }
 
