@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_MODULES := node_modules/.package-lock.json
 
-.PHONY: help install build test test-unit test-terraform typecheck demo bench fmt lint docs clean
+.PHONY: help install build lib test test-unit test-terraform typecheck demo bench fmt lint docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ install: $(NODE_MODULES) ## Install the npm dependencies (npm ci)
 
 build: $(NODE_MODULES) ## Bundle the functions into dist/producer.zip and dist/consumer.zip
 	node scripts/build.mjs
+
+lib: $(NODE_MODULES) ## Compile functions/lib into its npm package (functions/lib/dist; `npm pack` there makes the tarball)
+	cd functions/lib && npm run build
 
 typecheck: $(NODE_MODULES) ## Type-check all TypeScript (strict)
 	npx tsc --noEmit -p tsconfig.json
@@ -46,5 +49,5 @@ docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in README.md
 	node scripts/terraform-docs.mjs
 
 clean: ## Remove build output and Terraform working files
-	rm -rf dist coverage .test-results .demo bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out
+	rm -rf dist/producer dist/consumer dist/local-runtime functions/lib/dist coverage .test-results .demo bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out
 	find . -name .terraform -type d -prune -not -path './node_modules/*' -exec rm -rf {} +
