@@ -170,6 +170,41 @@ variable "consumer_environment_variables" {
   }
 }
 
+variable "consumer_policy_statements" {
+  description = "Extra IAM statements (Allow) for the consumer's role, for a consumer of your own (consumer_package_path) that calls other resources, e.g. its own table or a secret. Added to the module's least-privilege policy; each needs a unique sid, named actions and named resources."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.consumer_policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid))])
+    error_message = "consumer_policy_statements: each sid must be letters and digits only (IAM's rule)."
+  }
+
+  validation {
+    condition     = length(distinct([for s in var.consumer_policy_statements : s.sid])) == length(var.consumer_policy_statements) && length(setintersection([for s in var.consumer_policy_statements : s.sid], ["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages", "VpcDescribe", "VpcCreateNetworkInterface", "VpcManageNetworkInterface"])) == 0
+    error_message = "consumer_policy_statements: sids must be unique and must not reuse the module's own (WriteOwnLogGroup, ConsumeQueue, WriteEvents, DecryptQueueMessages, Vpc*)."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.consumer_policy_statements : length(s.actions) > 0 && alltrue([for a in s.actions : a != "*" && !endswith(a, ":*")])])
+    error_message = "consumer_policy_statements: each statement needs actions, and none may be a wildcard (\"*\" or \"service:*\")."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.consumer_policy_statements : length(s.resources) > 0 && !contains(s.resources, "*")])
+    error_message = "consumer_policy_statements: each statement must name its resources (no \"*\")."
+  }
+}
+
 variable "otel_strict" {
   description = "Sets OTEL_STRICT=true on both functions: a missing or mismatched OpenTelemetry SDK then fails the cold start instead of logging a warning."
   type        = bool
