@@ -6,7 +6,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsClientConfig } from '../local-runtime/local-pipeline';
@@ -51,8 +51,14 @@ describe('the tracing library as an npm package, in a scratch project', () => {
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'lib-package-'));
+    // Packed from a copy of the committed-to-be files, so a parallel `make lib` (examples/custom-consumer)
+    // never races this build; the root's packages (TypeScript, the library's dependencies) sit beside it.
+    // (In a folder of its own: the scratch project must not find the root's packages above it.)
+    const libCopy = join(work, 'pack/lib');
+    cpSync(LIB, libCopy, { recursive: true, filter: (source) => !/[/\\](dist|node_modules)$|\.tgz$/.test(source) });
+    symlinkSync(join(ROOT, 'node_modules'), join(work, 'pack/node_modules'), 'dir');
     // `npm pack` builds the package first (its prepack script compiles to dist/).
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: LIB, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: libCopy, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ filename: string }>;
     tarball = join(work, packed[0]!.filename);
     project = join(work, 'project');
     cpSync(FIXTURE, project, { recursive: true });
