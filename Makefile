@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_MODULES := node_modules/.package-lock.json
+CUSTOM_CONSUMER := examples/custom-consumer
+CUSTOM_CONSUMER_ZIP := $(CUSTOM_CONSUMER)/dist/consumer.zip
 
-.PHONY: help install build test test-unit test-terraform typecheck demo bench fmt lint docs clean
+.PHONY: help install build lib custom-consumer test test-unit test-terraform typecheck demo bench fmt lint docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -17,14 +19,24 @@ install: $(NODE_MODULES) ## Install the npm dependencies (npm ci)
 build: $(NODE_MODULES) ## Bundle the functions into dist/producer.zip and dist/consumer.zip
 	node scripts/build.mjs
 
+lib: $(NODE_MODULES) ## Compile functions/lib into its npm package (functions/lib/dist; `npm pack` there makes the tarball)
+	cd functions/lib && npm run build
+
+# The example installs the library as a package (a packed copy of functions/lib), so it is compiled first.
+$(CUSTOM_CONSUMER_ZIP): $(wildcard functions/lib/*.ts) functions/lib/package.json $(wildcard $(CUSTOM_CONSUMER)/src/*.ts) $(CUSTOM_CONSUMER)/package.json $(CUSTOM_CONSUMER)/package-lock.json $(CUSTOM_CONSUMER)/build.mjs | $(NODE_MODULES)
+	cd functions/lib && npm run build
+	cd $(CUSTOM_CONSUMER) && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && npm run typecheck && npm run build
+
+custom-consumer: $(CUSTOM_CONSUMER_ZIP) ## Build examples/custom-consumer (its own npm ci and build, on the packaged library)
+
 typecheck: $(NODE_MODULES) ## Type-check all TypeScript (strict)
 	npx tsc --noEmit -p tsconfig.json
 
-test-unit: build ## Jest: functions, library, build, end-to-end on the emulator (starts moto_server itself)
+test-unit: build $(CUSTOM_CONSUMER_ZIP) ## Jest: functions, library, build, end-to-end on the emulator (starts moto_server itself)
 	node scripts/build.mjs --local-runtime
 	npx jest --ci --json --outputFile=.test-results/jest.json
 
-test-terraform: build ## terraform fmt/validate/test of the module and its examples (offline via the provider mirror)
+test-terraform: build $(CUSTOM_CONSUMER_ZIP) ## terraform fmt/validate/test of the module and its examples (offline via the provider mirror)
 	bash scripts/terraform-test.sh
 
 test: typecheck test-unit test-terraform ## Everything CI runs
@@ -46,5 +58,5 @@ docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in README.md
 	node scripts/terraform-docs.mjs
 
 clean: ## Remove build output and Terraform working files
-	rm -rf dist coverage .test-results .demo bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out
+	rm -rf dist/producer dist/consumer dist/local-runtime functions/lib/dist coverage .test-results .demo bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out $(CUSTOM_CONSUMER)/dist
 	find . -name .terraform -type d -prune -not -path './node_modules/*' -exec rm -rf {} +

@@ -100,6 +100,8 @@ locals {
         values   = [local.sqs_service]
       }]
     }] : [],
+    # A custom consumer's own permissions (its table, its downstream API's secret, ...).
+    var.consumer_policy_statements,
   )
 
   producer_environment = merge(

@@ -23,24 +23,24 @@ variable "tags" {
 ################################################################################
 
 variable "producer_package_path" {
-  description = "Zip of the producer function (index.js, handler index.handler); null uses dist/producer.zip in this module, built by `make build`."
+  description = "Zip of the producer function (index.js, handler index.handler); null uses dist/producer.zip, committed in this module (no build step needed)."
   type        = string
   default     = null
 
   validation {
     condition     = fileexists(coalesce(var.producer_package_path, "${path.module}/dist/producer.zip"))
-    error_message = "The producer package was not found (default: dist/producer.zip in the module). Run `make build` in the module's directory first, or set producer_package_path to your own zip."
+    error_message = "The producer package was not found (default: dist/producer.zip, committed in the module; `make build` recreates it in a checkout). Set producer_package_path to a zip that exists."
   }
 }
 
 variable "consumer_package_path" {
-  description = "Zip of the consumer function (index.js, handler index.handler); null uses dist/consumer.zip in this module, built by `make build`."
+  description = "Zip of the consumer function (index.js, handler index.handler); null uses dist/consumer.zip, committed in this module (no build step needed)."
   type        = string
   default     = null
 
   validation {
     condition     = fileexists(coalesce(var.consumer_package_path, "${path.module}/dist/consumer.zip"))
-    error_message = "The consumer package was not found (default: dist/consumer.zip in the module). Run `make build` in the module's directory first, or set consumer_package_path to your own zip."
+    error_message = "The consumer package was not found (default: dist/consumer.zip, committed in the module; `make build` recreates it in a checkout). Set consumer_package_path to a zip that exists."
   }
 }
 
@@ -177,6 +177,41 @@ variable "consumer_environment_variables" {
       "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER", "OTEL_AWS_LAMBDA_FAST_START",
     ])) == 0
     error_message = "consumer_environment_variables must not set TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
+  }
+}
+
+variable "consumer_policy_statements" {
+  description = "Extra IAM statements (Allow) for the consumer's role, for a consumer of your own (consumer_package_path) that calls other resources, e.g. its own table or a secret. Added to the module's least-privilege policy; each needs a unique sid, named actions and named resources."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.consumer_policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid))])
+    error_message = "consumer_policy_statements: each sid must be letters and digits only (IAM's rule)."
+  }
+
+  validation {
+    condition     = length(distinct([for s in var.consumer_policy_statements : s.sid])) == length(var.consumer_policy_statements) && length(setintersection([for s in var.consumer_policy_statements : s.sid], ["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages", "VpcDescribe", "VpcCreateNetworkInterface", "VpcManageNetworkInterface"])) == 0
+    error_message = "consumer_policy_statements: sids must be unique and must not reuse the module's own (WriteOwnLogGroup, ConsumeQueue, WriteEvents, DecryptQueueMessages, Vpc*)."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.consumer_policy_statements : length(s.actions) > 0 && alltrue([for a in s.actions : a != "*" && !endswith(a, ":*")])])
+    error_message = "consumer_policy_statements: each statement needs actions, and none may be a wildcard (\"*\" or \"service:*\")."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.consumer_policy_statements : length(s.resources) > 0 && !contains(s.resources, "*")])
+    error_message = "consumer_policy_statements: each statement must name its resources (no \"*\")."
   }
 }
 

@@ -5,7 +5,8 @@
 #   3. terraform test -test-directory=test/terraform (mock provider, plan only)
 #   4. README.md inputs/outputs tables in sync with variables.tf/outputs.tf
 # Works offline with a local provider mirror (scripts/terraform-cli-config.sh) and online without.
-# Needs dist/producer.zip and dist/consumer.zip (`make build`). Exits non-zero on any failure.
+# Needs dist/producer.zip and dist/consumer.zip (committed; `make build` remakes them) and builds
+# examples/custom-consumer's zip when stale. Exits non-zero on any failure.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,6 +64,12 @@ for zip in dist/producer.zip dist/consumer.zip; do
     exit 1
   fi
 done
+
+# examples/custom-consumer deploys a zip its own build makes (not committed): build it when stale.
+if ! make --no-print-directory -s examples/custom-consumer/dist/consumer.zip >/dev/null; then
+  echo "examples/custom-consumer could not be built (make custom-consumer)." >&2
+  exit 1
+fi
 
 section "terraform fmt -check"
 # Only the project's own files: node_modules (examples/cdktf's) holds third-party .tf fixtures.

@@ -5,7 +5,7 @@
 // Settings, read at synth time:
 //   WEBHOOK_NAME          name of the pipeline (default "cdktf-webhook")
 //   WEBHOOK_MODULE_SOURCE where the module comes from (default: this repository, ../.. );
-//                         e.g. "git::https://github.com/<org>/<repo>.git?ref=v0.1.0"
+//                         e.g. "git::https://github.com/<org>/<repo>.git?ref=v0.2.0"
 //   ALARM_TOPIC_ARN       an SNS topic you already have for the alarms (default: one is created)
 //   AWS_REGION            region (default: left to the provider's usual lookup)
 //   MOTO_ENDPOINT or AWS_ENDPOINT_URL

@@ -648,3 +648,32 @@ run "mapping_options_and_settings" {
     error_message = "create_alarms = false creates no alarm."
   }
 }
+
+run "custom_consumer_policy_statements" {
+  command = plan
+
+  variables {
+    consumer_policy_statements = [{
+      sid        = "WriteInvoices"
+      actions    = ["dynamodb:PutItem"]
+      resources  = ["arn:aws:dynamodb:eu-west-1:123456789012:table/invoices"]
+      conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values = ["eu-west-1"] }]
+    }]
+  }
+
+  assert {
+    condition = jsonencode(module.consumer.role_policy.Statement[length(module.consumer.role_policy.Statement) - 1]) == jsonencode({
+      Sid       = "WriteInvoices"
+      Effect    = "Allow"
+      Action    = ["dynamodb:PutItem"]
+      Resource  = ["arn:aws:dynamodb:eu-west-1:123456789012:table/invoices"]
+      Condition = { StringEquals = { "aws:RequestedRegion" = ["eu-west-1"] } }
+    })
+    error_message = "The custom consumer's statements are added to its role: ${jsonencode(module.consumer.role_policy.Statement)}"
+  }
+
+  assert {
+    condition     = length([for s in module.producer.role_policy.Statement : s if s.Sid == "WriteInvoices"]) == 0
+    error_message = "The consumer's extra statements never reach the producer."
+  }
+}

@@ -566,3 +566,35 @@ run "oldest_message_threshold_zero" {
   }
   expect_failures = [var.oldest_message_age_alarm_threshold_seconds]
 }
+
+run "consumer_policy_statements_wildcard_action" {
+  command = plan
+  variables {
+    consumer_policy_statements = [{ sid = "All", actions = ["dynamodb:*"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/invoices"] }]
+  }
+  expect_failures = [var.consumer_policy_statements]
+}
+
+run "consumer_policy_statements_wildcard_resource" {
+  command = plan
+  variables {
+    consumer_policy_statements = [{ sid = "Any", actions = ["dynamodb:PutItem"], resources = ["*"] }]
+  }
+  expect_failures = [var.consumer_policy_statements]
+}
+
+run "consumer_policy_statements_reused_sid" {
+  command = plan
+  variables {
+    consumer_policy_statements = [{ sid = "WriteEvents", actions = ["dynamodb:PutItem"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/invoices"] }]
+  }
+  expect_failures = [var.consumer_policy_statements]
+}
+
+run "consumer_policy_statements_bad_sid" {
+  command = plan
+  variables {
+    consumer_policy_statements = [{ sid = "write-invoices", actions = ["dynamodb:PutItem"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/invoices"] }]
+  }
+  expect_failures = [var.consumer_policy_statements]
+}
