@@ -33,7 +33,8 @@ export interface LocalLambdaOptions {
   aws: { endpoint: string; region: string };
 }
 
-export type InvokeOutcome = { ok: true; result: unknown } | { ok: false; error: { name: string; message: string } };
+/** The handler's result or error, and the `_X_AMZN_TRACE_ID` the invocation ran with. */
+export type InvokeOutcome = ({ ok: true; result: unknown } | { ok: false; error: { name: string; message: string } }) & { traceHeader: string };
 
 /**
  * The environment of a function's process: Lambda's own variables over the deployed ones, then,
@@ -181,7 +182,7 @@ export class LocalLambda {
       });
       child.send(request);
     });
-    return reply.type === 'result' ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
+    return reply.type === 'result' ? { ok: true, result: reply.result, traceHeader } : { ok: false, error: reply.error, traceHeader };
   }
 
   async stop(): Promise<void> {

@@ -17,3 +17,9 @@ export function newSpanId(): string {
 export function xrayHeader(traceId: string, parentSpanId: string, sampled: boolean): string {
   return `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${parentSpanId};Sampled=${sampled ? 1 : 0}`;
 }
+
+/** The OpenTelemetry trace id of an X-Ray header's Root (empty when it has none). */
+export function traceIdOfHeader(header: string): string {
+  const root = /Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})/.exec(header);
+  return root ? `${root[1]}${root[2]}`.toLowerCase() : '';
+}
