@@ -72,7 +72,8 @@ async function buildFunction(name) {
  */
 export async function buildLocalRuntime() {
   await build({
-    entryPoints: ['lambda-worker', 'layer-wrapper', 'layer-lite-wrapper', 'demo'].map((name) => join(root, 'local-runtime', `${name}.ts`)),
+    // adot-layer and lambda-node are also read by bench/run.mjs (cold start under the layer).
+    entryPoints: ['lambda-worker', 'layer-wrapper', 'layer-lite-wrapper', 'adot-layer', 'lambda-node', 'demo'].map((name) => join(root, 'local-runtime', `${name}.ts`)),
     bundle: true,
     packages: 'external',
     platform: 'node',

@@ -247,7 +247,7 @@ describe('the module and the functions, end to end on the emulator', () => {
       await lite?.stop();
     });
 
-    it('ran the functions under the lite SDK (its resource, no links on the batch span)', () => {
+    it('ran the functions under the lite SDK: well-formed datagrams, the batch span without links', () => {
       expect(lite.xrayDaemon.rejected).toEqual([]);
       const consumerSpan = liteSpans.find((s) => s.service === stack.outputs.consumer_function_name);
       expect(consumerSpan?.sampled).toBe(true);
