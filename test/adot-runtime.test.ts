@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ADOT_DISTRO_PACKAGE, installedDistroVersion, otelInstrumentEnvironment } from '../local-runtime/adot-layer';
 import { lambdaNodeBinary, LAMBDA_NODE_ENV } from '../local-runtime/lambda-node';
 import { handlerLocation } from '../local-runtime/lambda-worker';
-import { LocalLambda, type LocalLambdaOptions } from '../local-runtime/local-lambda';
+import { functionProcessEnvironment, LocalLambda, type LocalLambdaOptions } from '../local-runtime/local-lambda';
 import type { SpanRecord } from '../local-runtime/span-file';
 import { parseDatagram, startXrayDaemon, type LocalXrayDaemon } from '../local-runtime/xray-daemon';
 import { ROOT } from './support/bundle';
@@ -74,6 +74,42 @@ describe('the runtime around the layer', () => {
       expect(() => lambdaNodeBinary('nodejs22.x', ROOT, { [LAMBDA_NODE_ENV]: process.execPath })).toThrow(new RegExp(`is Node ${process.versions.node.split('.')[0]}; nodejs22.x runs Node 22`));
     }
     expect(() => lambdaNodeBinary('nodejs20.x', ROOT, {})).toThrow(/plays nodejs22.x, not nodejs20.x/);
+  });
+
+  it('gives the function Lambda’s variables and the deployed ones, then the layer script’s; refuses another exec wrapper', () => {
+    const options = {
+      functionName: 'fn',
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn',
+      runtime: 'nodejs22.x',
+      nodeBinary: '/node',
+      taskDir: '/task',
+      handler: 'index.handler',
+      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument', OTEL_PROPAGATORS: 'xray', TABLE_NAME: 't' },
+      environmentOverrides: { OTEL_AWS_LAMBDA_FAST_START: 'true' },
+      tracingMode: 'Active' as const,
+      timeoutSeconds: 3,
+      memoryMb: 256,
+      sdkNodePath: '/sdk',
+      workerScript: '/worker.js',
+      layerWrappers: WRAPPERS,
+      xrayDaemonAddress: '127.0.0.1:2000',
+      aws: { endpoint: 'http://127.0.0.1:5000', region: 'eu-west-1' },
+    };
+    expect(functionProcessEnvironment(options)).toMatchObject({
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      LAMBDA_TASK_ROOT: '/task',
+      _HANDLER: 'index.handler',
+      TABLE_NAME: 't',
+      OTEL_PROPAGATORS: 'xray',
+      OTEL_SERVICE_NAME: 'fn',
+      NODE_OPTIONS: '--require "/opt/lite-wrapper.js"',
+    });
+    const untraced = functionProcessEnvironment({ ...options, environment: { TABLE_NAME: 't' }, environmentOverrides: {} });
+    expect(untraced.NODE_OPTIONS).toBe('');
+    expect(untraced.OTEL_PROPAGATORS).toBeUndefined();
+    expect(() => functionProcessEnvironment({ ...options, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' } })).toThrow(/plays only the ADOT layer's \/opt\/otel-instrument/);
   });
 
   it('reads only the layer datagram format', () => {
