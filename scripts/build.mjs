@@ -71,7 +71,7 @@ async function buildFunction(name) {
  * /opt/lite-wrapper.js; they are loaded into the functions' Node 22, hence target node22.
  */
 export async function buildLocalRuntime() {
-  await build({
+  const result = await build({
     // adot-layer and lambda-node are also read by bench/run.mjs (cold start under the layer).
     entryPoints: ['lambda-worker', 'layer-wrapper', 'layer-lite-wrapper', 'adot-layer', 'lambda-node', 'demo'].map((name) => join(root, 'local-runtime', `${name}.ts`)),
     bundle: true,
@@ -81,7 +81,15 @@ export async function buildLocalRuntime() {
     format: 'cjs',
     outdir: join(root, 'dist', 'local-runtime'),
     logLevel: 'warning',
+    write: false,
   });
+  // Written aside and renamed, like the zips: a test building these while another test's
+  // function process starts from them must never let it read half a file.
+  await mkdir(join(root, 'dist', 'local-runtime'), { recursive: true });
+  for (const file of result.outputFiles) {
+    await writeFile(`${file.path}.${process.pid}.partial`, file.contents);
+    await rename(`${file.path}.${process.pid}.partial`, file.path);
+  }
   // examples/local publishes this to the emulator in place of the ADOT layer, whose ARN the
   // emulator rejects; the emulator runs no code, and the local runtime loads the layer's real
   // code from node_modules itself.
