@@ -1,9 +1,9 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { xrayTraceHeader } from '../functions/lib/inject';
 import type { InvokeOutcome } from './local-lambda';
+import type { SpanRecord } from './span-file';
+import { newSpanId, newTraceId, xrayHeader } from './xray-ids';
 
 export interface LocalApiGateway {
   url: string;
@@ -61,9 +61,8 @@ export function restProxyEvent(request: IncomingMessage, body: Buffer, stage: st
  */
 export function startApiGateway(
   invokeProducer: (event: APIGatewayProxyEvent, traceHeader: string | undefined) => Promise<InvokeOutcome>,
-  options: { stage: string; resourcePath: string },
+  options: { stage: string; resourcePath: string; onSpan: (span: SpanRecord) => void },
 ): Promise<LocalApiGateway> {
-  const tracer = trace.getTracer('local-api-gateway');
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -77,21 +76,33 @@ export function startApiGateway(
         reply(403, JSON.stringify({ message: 'Missing Authentication Token' }));
         return;
       }
-      const span = tracer.startSpan(`POST ${options.resourcePath}`, {
-        kind: SpanKind.SERVER,
+      // The stage's segment, which API Gateway records itself with active tracing: a new sampled
+      // trace whose context reaches the function as its X-Ray header.
+      const span: SpanRecord = {
+        traceId: newTraceId(),
+        spanId: newSpanId(),
+        name: `POST ${options.resourcePath}`,
+        kind: 'SERVER',
+        service: 'api-gateway',
+        startMs: Date.now(),
+        endMs: 0,
+        status: 'UNSET',
         attributes: { 'http.request.method': 'POST', 'url.path': path, 'aws.api_gateway.stage': options.stage },
-      }, ROOT_CONTEXT);
-      const spanContext = trace.setSpan(ROOT_CONTEXT, span);
+        events: [],
+        links: [],
+        sampled: true,
+      };
       let result: APIGatewayProxyResult | undefined;
       try {
-        const outcome = await invokeProducer(restProxyEvent(request, Buffer.concat(chunks), options.stage, options.resourcePath), xrayTraceHeader(spanContext));
+        const outcome = await invokeProducer(restProxyEvent(request, Buffer.concat(chunks), options.stage, options.resourcePath), xrayHeader(span.traceId, span.spanId, true));
         if (outcome.ok) result = outcome.result as APIGatewayProxyResult;
-        else span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+        else Object.assign(span, { status: 'ERROR', statusMessage: outcome.error.message });
       } finally {
         const status = result?.statusCode ?? 502;
-        span.setAttribute('http.response.status_code', status);
-        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
-        span.end();
+        span.attributes['http.response.status_code'] = status;
+        if (status >= 500) Object.assign(span, { status: 'ERROR', statusMessage: `HTTP ${status}` });
+        span.endMs = Date.now();
+        options.onSpan(span);
       }
       if (!result) reply(502, JSON.stringify({ message: 'Internal server error' }));
       else reply(result.statusCode, result.body, Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])));

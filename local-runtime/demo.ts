@@ -3,15 +3,18 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { deadLetteredEventIds, deployLocalStack, storedItems, waitUntil, type LocalStack } from './local-stack';
+import type { BatchReport } from './event-source-mapping';
 import { readSpanFile, type SpanRecord } from './span-file';
 import { buildTraces, renderHtmlReport, renderTraceTree, type ReportSection, type Trace } from './trace-report';
 import { postWebhook, sendWithoutTraceContext, stripeEvent } from './webhook-client';
+import { traceIdOfHeader } from './xray-ids';
 
 const ROOT = resolve(__dirname, '..', '..');
 const tty = process.stdout.isTTY === true;
 const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
 const green = (text: string) => (tty ? `\x1b[32m${text}\x1b[0m` : text);
 const red = (text: string) => (tty ? `\x1b[31m${text}\x1b[0m` : text);
+const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[0m` : text);
 
 function status(line: string): void {
   if (tty) process.stdout.write(`\r\x1b[2K  ${line.slice(0, (process.stdout.columns ?? 100) - 4)}`);
@@ -32,10 +35,26 @@ interface DemoEvent {
   outcome?: string;
 }
 
-/** The traces one delivery ran in: the producer's send span and the record spans carry its message id. */
-function tracesOf(messageId: string | undefined, spans: SpanRecord[], traces: Map<string, Trace>): Trace[] {
-  const ids = new Set(spans.filter((span) => messageId !== undefined && span.attributes['messaging.message.id'] === messageId).map((span) => span.traceId));
+/**
+ * The traces one delivery ran in: the producer's send span and the record spans carry its
+ * message id; each batch that delivered it ran on the trace Lambda gave the consumer's
+ * invocation, where the layer puts its `process <queue>` span.
+ */
+function tracesOf(messageId: string | undefined, spans: SpanRecord[], traces: Map<string, Trace>, batches: readonly BatchReport[]): Trace[] {
+  if (messageId === undefined) return [];
+  const ids = new Set(spans.filter((span) => span.attributes['messaging.message.id'] === messageId).map((span) => span.traceId));
+  for (const batch of batches) {
+    if (batch.messages.some((message) => message.MessageId === messageId)) ids.add(traceIdOfHeader(batch.outcome.traceHeader));
+  }
   return [...ids].map((id) => traces.get(id)).filter((trace): trace is Trace => trace !== undefined);
+}
+
+/** What a trace is to one delivery: its own, from the request across the queue, or the consumer invocation's. */
+function captionOf(trace: Trace, messageId: string | undefined): string {
+  if (trace.spans.some((span) => span.kind === 'PRODUCER' && span.attributes['messaging.message.id'] === messageId)) return 'the request, across the queue';
+  const batch = trace.spans.find((span) => span.kind === 'CONSUMER' && span.name.startsWith('process ') && span.name !== 'process-webhook');
+  const size = batch?.attributes['messaging.batch.message_count'] ?? 1;
+  return `the consumer invocation that received it: Lambda's trace for a batch of ${size}`;
 }
 
 async function sendScenario(stack: LocalStack): Promise<DemoEvent[]> {
@@ -149,9 +168,9 @@ async function main(): Promise<number> {
       if (!ok) misbehaved = true;
       const shortId = event.eventId.length > 40 ? `${event.eventId.slice(0, 37)}…` : event.eventId;
       console.log(`\n  ${ok ? green('✓') : red('✗')} ${bold(shortId)}  ${event.label}: ${event.outcome}`);
-      const eventTraces = tracesOf(event.messageId, spans, traces);
+      const eventTraces = tracesOf(event.messageId, spans, traces, stack.pipeline.batches);
       for (const trace of eventTraces) {
-        console.log(`    trace ${trace.traceId}`);
+        console.log(`    trace ${trace.traceId}${dim(` (${captionOf(trace, event.messageId)})`)}`);
         console.log(renderTraceTree(trace, tty).replace(/^/gm, '  '));
       }
       const crossed = eventTraces.some((trace) => trace.spans.some((s) => s.kind === 'PRODUCER') && trace.spans.some((s) => s.name === 'process-webhook'));
@@ -159,7 +178,7 @@ async function main(): Promise<number> {
         misbehaved = true;
         console.log(red('    ✗ no trace runs from the request across the queue for this event'));
       }
-      sections.push({ title: `${shortId}: ${event.outcome}`, subtitle: event.label, trace: eventTraces[0] });
+      sections.push({ title: `${shortId}: ${event.outcome}`, subtitle: event.label, traces: eventTraces.map((trace) => ({ trace, caption: captionOf(trace, event.messageId) })) });
     }
     const htmlPath = join(workDir, 'traces.html');
     writeFileSync(htmlPath, renderHtmlReport(sections, 'Webhook traces across SQS (make demo)'));

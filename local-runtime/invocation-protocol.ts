@@ -6,9 +6,10 @@ export interface InvokeRequest {
   id: number;
   event: unknown;
   trigger: Trigger;
-  /** The caller's X-Ray header, as Lambda passes `_X_AMZN_TRACE_ID` for an API Gateway request. */
+  /** The invocation's X-Ray header: `_X_AMZN_TRACE_ID` for this invocation, as Lambda sets it. */
   traceHeader?: string;
   requestId: string;
+  invokedFunctionArn: string;
   deadlineMs: number;
 }
 

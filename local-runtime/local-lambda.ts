@@ -1,39 +1,92 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { ADOT_EXEC_WRAPPER, otelInstrumentEnvironment, type LayerWrappers } from './adot-layer';
 import type { InvokeReply, InvokeRequest, Trigger, WorkerStatus } from './invocation-protocol';
+import { newSpanId, newTraceId, xrayHeader } from './xray-ids';
 
 export interface LocalLambdaOptions {
   functionName: string;
+  functionArn: string;
+  /** The deployed runtime (nodejs22.x) and the node binary that plays it. */
+  runtime: string;
+  nodeBinary: string;
   /** Folder holding the unpacked zip. */
   taskDir: string;
   handler: string;
   /** The environment Terraform deployed, read back from the emulator. */
   environment: Record<string, string>;
+  /** Set over the deployed environment, as if deployed with it (a test's switch, e.g. fast start). */
+  environmentOverrides?: Record<string, string>;
+  /** X-Ray tracing mode: Active samples invocations that arrive without a trace. */
+  tracingMode: 'Active' | 'PassThrough';
   timeoutSeconds: number;
   memoryMb: number;
   /** Where the AWS SDK the runtime provides lives (outside the bundle, as in Lambda). */
   sdkNodePath: string;
-  /** The compiled worker and preload (dist/local-runtime). */
+  /** The compiled runtime interface loop (dist/local-runtime/lambda-worker.js). */
   workerScript: string;
-  preloadScript: string;
+  /** The layer's /opt/wrapper.js and /opt/lite-wrapper.js, played from dist/local-runtime. */
+  layerWrappers: LayerWrappers;
+  /** host:port of the local X-Ray daemon: AWS_XRAY_DAEMON_ADDRESS. */
+  xrayDaemonAddress: string;
   /** AWS settings for the emulator: endpoint, region, dummy credentials. */
   aws: { endpoint: string; region: string };
-  spansFile: string;
 }
 
-export type InvokeOutcome = { ok: true; result: unknown } | { ok: false; error: { name: string; message: string } };
+/** The handler's result or error, and the `_X_AMZN_TRACE_ID` the invocation ran with. */
+export type InvokeOutcome = ({ ok: true; result: unknown } | { ok: false; error: { name: string; message: string } }) & { traceHeader: string };
 
 /**
- * One function's execution environment: a node process with the deployed environment, the
- * handler loaded from the unpacked zip, the preload standing in for the ADOT layer when the
- * deployed environment names an exec wrapper. A timed-out invocation kills the process and the
- * next one starts fresh, as in Lambda.
+ * The environment of a function's process: Lambda's own variables over the deployed ones, then,
+ * when the function names the ADOT layer's exec wrapper, what the layer's script makes of it.
+ */
+export function functionProcessEnvironment(options: LocalLambdaOptions): Record<string, string> {
+  const { functionName } = options;
+  const deployed = { ...options.environment, ...options.environmentOverrides };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...deployed,
+    // Reserved variables Lambda sets for every Node.js function.
+    AWS_EXECUTION_ENV: `AWS_Lambda_${options.runtime}`,
+    AWS_REGION: options.aws.region,
+    AWS_DEFAULT_REGION: options.aws.region,
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+    AWS_XRAY_DAEMON_ADDRESS: options.xrayDaemonAddress,
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    LAMBDA_TASK_ROOT: options.taskDir,
+    _HANDLER: options.handler,
+    TZ: ':UTC',
+    NODE_PATH: options.sdkNodePath,
+    NODE_OPTIONS: deployed.NODE_OPTIONS ?? '',
+    // Local only: the emulator instead of AWS.
+    AWS_ENDPOINT_URL: options.aws.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+  };
+  const wrapper = deployed.AWS_LAMBDA_EXEC_WRAPPER;
+  if (!wrapper) return env;
+  if (wrapper !== ADOT_EXEC_WRAPPER) throw new Error(`${functionName} names the exec wrapper ${wrapper}; the local runtime plays only the ADOT layer's ${ADOT_EXEC_WRAPPER}`);
+  return otelInstrumentEnvironment(env, options.layerWrappers);
+}
+
+/**
+ * One function's execution environment: a Node process of the deployed runtime's version, with
+ * the deployed environment, the layer's code when the function names its wrapper, and the
+ * handler loaded from the unpacked zip. It runs one invocation at a time, as Lambda's does. A
+ * timed-out invocation kills the process and the next one starts fresh, as in Lambda.
  */
 export class LocalLambda {
   private child: ChildProcess | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, (reply: InvokeReply) => void>();
+  /** The invocation in progress: the next waits for it. */
+  private busy: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LocalLambdaOptions) {}
 
@@ -41,32 +94,16 @@ export class LocalLambda {
     return this.options.functionName;
   }
 
-  private processEnv(): NodeJS.ProcessEnv {
-    const { options } = this;
-    const traced = Boolean(options.environment.AWS_LAMBDA_EXEC_WRAPPER);
-    return {
-      PATH: process.env.PATH ?? '',
-      ...options.environment,
-      NODE_PATH: options.sdkNodePath,
-      NODE_NO_WARNINGS: '1',
-      NODE_OPTIONS: traced ? `--require ${options.preloadScript}` : '',
-      AWS_REGION: options.aws.region,
-      AWS_DEFAULT_REGION: options.aws.region,
-      AWS_ENDPOINT_URL: options.aws.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_LAMBDA_FUNCTION_NAME: options.functionName,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
-      LAMBDA_TASK_ROOT: options.taskDir,
-      _HANDLER: options.handler,
-      LOCAL_SPANS_FILE: options.spansFile,
-    };
-  }
-
   /** Starts the execution environment (the cold start) if it is not running. */
   start(): Promise<void> {
     if (this.ready) return this.ready;
-    const child = fork(this.options.workerScript, [], { cwd: this.options.taskDir, env: this.processEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(this.options.workerScript, [], {
+      cwd: this.options.taskDir,
+      env: functionProcessEnvironment(this.options),
+      execPath: this.options.nodeBinary,
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.onOutput(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.onOutput(chunk));
@@ -103,12 +140,35 @@ export class LocalLambda {
     this.pending.clear();
   }
 
-  async invoke(event: unknown, trigger: Trigger, traceHeader?: string): Promise<InvokeOutcome> {
+  /**
+   * The invocation's `_X_AMZN_TRACE_ID`: the caller's header when it passes one (API Gateway
+   * with active tracing), else a new root, sampled when the function's tracing is Active.
+   */
+  private traceHeaderFor(callerHeader: string | undefined): string {
+    return callerHeader ?? xrayHeader(newTraceId(), newSpanId(), this.options.tracingMode === 'Active');
+  }
+
+  invoke(event: unknown, trigger: Trigger, traceHeader?: string): Promise<InvokeOutcome> {
+    const turn = this.busy.then(() => this.invokeNow(event, trigger, this.traceHeaderFor(traceHeader)));
+    this.busy = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async invokeNow(event: unknown, trigger: Trigger, traceHeader: string): Promise<InvokeOutcome> {
     await this.start();
     const child = this.child as ChildProcess;
     const id = this.nextId++;
     const timeoutMs = this.options.timeoutSeconds * 1000;
-    const request: InvokeRequest = { type: 'invoke', id, event, trigger, requestId: randomUUID(), deadlineMs: Date.now() + timeoutMs, ...(traceHeader ? { traceHeader } : {}) };
+    const request: InvokeRequest = {
+      type: 'invoke',
+      id,
+      event,
+      trigger,
+      traceHeader,
+      requestId: randomUUID(),
+      invokedFunctionArn: this.options.functionArn,
+      deadlineMs: Date.now() + timeoutMs,
+    };
     const reply = await new Promise<InvokeReply>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -122,7 +182,7 @@ export class LocalLambda {
       });
       child.send(request);
     });
-    return reply.type === 'result' ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
+    return reply.type === 'result' ? { ok: true, result: reply.result, traceHeader } : { ok: false, error: reply.error, traceHeader };
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { startApiGateway, type LocalApiGateway } from './api-gateway';
 import { LocalEventSourceMapping, readMapping, type BatchReport, type MappingSettings } from './event-source-mapping';
 import { codeSha256, unpackFunction } from './function-package';
+import { lambdaNodeBinary } from './lambda-node';
 import { LocalLambda } from './local-lambda';
+import { appendSpanRecords } from './span-file';
+import { startXrayDaemon, type LocalXrayDaemon } from './xray-daemon';
 
 /** What Terraform deployed, from the example's outputs. */
 export interface DeployedPipeline {
@@ -17,7 +20,10 @@ export interface LocalPipelineOptions {
   region: string;
   /** The repository root: dist/ zips, dist/local-runtime scripts, node_modules for the SDK. */
   root: string;
+  /** Where every span goes, as JSON lines: the layer's (received as the X-Ray daemon) and API Gateway's. */
   spansFile: string;
+  /** Set over each function's deployed environment, as if deployed with it (e.g. OTEL_AWS_LAMBDA_FAST_START). */
+  environmentOverrides?: Record<string, string>;
   /** Override the zips to load (default dist/producer.zip and dist/consumer.zip). */
   producerZip?: string;
   consumerZip?: string;
@@ -29,23 +35,30 @@ export const awsClientConfig = (endpoint: string, region: string) => ({
   credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
 });
 
-async function deployedLambda(lambda: LambdaClient, functionName: string, zipPath: string, options: LocalPipelineOptions): Promise<LocalLambda> {
+async function deployedLambda(lambda: LambdaClient, functionName: string, zipPath: string, options: LocalPipelineOptions, daemon: LocalXrayDaemon): Promise<LocalLambda> {
   const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   if (config.CodeSha256 !== codeSha256(zipPath)) {
     throw new Error(`${functionName} was deployed from other code than ${zipPath}: run make build, then terraform apply`);
   }
+  const runtime = config.Runtime ?? 'unknown';
+  const scripts = join(options.root, 'dist/local-runtime');
   return new LocalLambda({
     functionName,
+    functionArn: config.FunctionArn ?? `arn:aws:lambda:${options.region}:123456789012:function:${functionName}`,
+    runtime,
+    nodeBinary: lambdaNodeBinary(runtime, options.root),
     taskDir: await unpackFunction(zipPath),
     handler: config.Handler ?? 'index.handler',
     environment: (config.Environment?.Variables ?? {}) as Record<string, string>,
+    ...(options.environmentOverrides ? { environmentOverrides: options.environmentOverrides } : {}),
+    tracingMode: config.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough',
     timeoutSeconds: config.Timeout ?? 3,
     memoryMb: config.MemorySize ?? 128,
     sdkNodePath: join(options.root, 'node_modules'),
-    workerScript: join(options.root, 'dist/local-runtime/lambda-worker.js'),
-    preloadScript: join(options.root, 'dist/local-runtime/otel-preload.js'),
+    workerScript: join(scripts, 'lambda-worker.js'),
+    layerWrappers: { full: join(scripts, 'layer-wrapper.js'), lite: join(scripts, 'layer-lite-wrapper.js') },
+    xrayDaemonAddress: daemon.address,
     aws: { endpoint: options.endpoint, region: options.region },
-    spansFile: options.spansFile,
   });
 }
 
@@ -62,6 +75,8 @@ export class LocalPipeline {
     readonly mapping: LocalEventSourceMapping,
     /** Every batch the mapping delivered, in order. */
     readonly batches: BatchReport[],
+    /** Where the functions' spans arrive, as inside Lambda. */
+    readonly xrayDaemon: LocalXrayDaemon,
   ) {}
 
   get webhookUrl(): string {
@@ -76,22 +91,30 @@ export class LocalPipeline {
     const clientConfig = awsClientConfig(options.endpoint, options.region);
     const lambda = new LambdaClient(clientConfig);
     const sqs = new SQSClient(clientConfig);
-    const producer = await deployedLambda(lambda, deployed.producerFunctionName, options.producerZip ?? join(options.root, 'dist/producer.zip'), options);
-    const consumer = await deployedLambda(lambda, deployed.consumerFunctionName, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options);
+    const daemon = await startXrayDaemon((records) => appendSpanRecords(options.spansFile, records));
     let api: LocalApiGateway | undefined;
+    let functions: LocalLambda[] = [];
     try {
-      await Promise.all([producer.start(), consumer.start()]);
+      const producer = await deployedLambda(lambda, deployed.producerFunctionName, options.producerZip ?? join(options.root, 'dist/producer.zip'), options, daemon);
+      const consumer = await deployedLambda(lambda, deployed.consumerFunctionName, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options, daemon);
+      functions = [producer, consumer];
+      await Promise.all(functions.map((fn) => fn.start()));
       const settings = await readMapping(lambda, sqs, deployed.consumerFunctionName);
       const batches: BatchReport[] = [];
       const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => batches.push(report));
-      api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), { stage: 'local', resourcePath: '/webhook' });
-      const pipeline = new LocalPipeline(producer, consumer, api, mapping, batches);
+      api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), {
+        stage: 'local',
+        resourcePath: '/webhook',
+        onSpan: (span) => appendSpanRecords(options.spansFile, [span]),
+      });
+      const pipeline = new LocalPipeline(producer, consumer, api, mapping, batches, daemon);
       mapping.start();
       return pipeline;
     } catch (error) {
       // Nothing started here may outlive a failed start.
       await api?.close();
-      await Promise.all([producer.stop(), consumer.stop()]);
+      await Promise.all(functions.map((fn) => fn.stop()));
+      await daemon.close();
       throw error;
     }
   }
@@ -100,5 +123,6 @@ export class LocalPipeline {
     await this.api.close();
     await this.mapping.stop();
     await Promise.all([this.producer.stop(), this.consumer.stop()]);
+    await this.xrayDaemon.close();
   }
 }

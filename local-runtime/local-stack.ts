@@ -4,7 +4,6 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { awsClientConfig, LocalPipeline } from './local-pipeline';
-import { installLocalTracing } from './local-tracing';
 import { startMoto, type MotoServer } from './moto';
 import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
 import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../functions/lib/webhook-message';
@@ -40,10 +39,10 @@ export interface DeployOptions {
   /** Folder for Terraform's data and state, and the spans file. */
   workDir: string;
   name: string;
+  /** Set over each function's deployed environment by the local runtime (e.g. OTEL_AWS_LAMBDA_FAST_START). */
+  environmentOverrides?: Record<string, string>;
   onProgress?: (line: string) => void;
 }
-
-let tracingInstalledFor: string | undefined;
 
 /**
  * Starts the emulator on a free port, applies examples/local to it, gives the deployed secret a
@@ -70,17 +69,10 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
     const clientConfig = awsClientConfig(moto.endpoint, REGION);
     const signingSecret = `whsec_local_${randomBytes(18).toString('hex')}`;
     await new SecretsManagerClient(clientConfig).send(new PutSecretValueCommand({ SecretId: outputs.webhook_secret_arn, SecretString: signingSecret }));
-    // The API Gateway stage's spans come from this process; the functions' from their own.
-    if (tracingInstalledFor === undefined) {
-      installLocalTracing({ serviceName: 'api-gateway', spansFile, propagators: 'xray', instrumentAwsSdk: false });
-      tracingInstalledFor = spansFile;
-    } else if (tracingInstalledFor !== spansFile) {
-      throw new Error('the local stack can be deployed once per process');
-    }
     progress('starting the local runtime (API Gateway, event source mapping, Lambda environments)');
     const pipeline = await LocalPipeline.start(
       { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name },
-      { endpoint: moto.endpoint, region: REGION, root: options.root, spansFile },
+      { endpoint: moto.endpoint, region: REGION, root: options.root, spansFile, ...(options.environmentOverrides ? { environmentOverrides: options.environmentOverrides } : {}) },
     );
     const stack: LocalStack = {
       moto,

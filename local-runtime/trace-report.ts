@@ -70,12 +70,13 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&a
 export interface ReportSection {
   title: string;
   subtitle: string;
-  trace: Trace | undefined;
+  /** Every trace the section shows, each with a line saying what it is; none for a rejected request. */
+  traces: Array<{ trace: Trace; caption: string }>;
 }
 
 /** A self-contained HTML page: one waterfall per trace, no external assets. */
 export function renderHtmlReport(sections: readonly ReportSection[], heading: string): string {
-  const waterfall = (trace: Trace) => {
+  const waterfall = (trace: Trace, caption: string) => {
     const total = Math.max(trace.endMs - trace.startMs, 0.001);
     const rows: string[] = [];
     const walk = (node: TraceNode, depth: number) => {
@@ -91,10 +92,10 @@ export function renderHtmlReport(sections: readonly ReportSection[], heading: st
       node.children.forEach((child) => walk(child, depth + 1));
     };
     trace.roots.forEach((root) => walk(root, 0));
-    return `<p class="tid">trace ${trace.traceId} · ${formatDuration(total)}</p><table>${rows.join('')}</table>`;
+    return `<p class="tid">trace ${trace.traceId} · ${formatDuration(total)} · ${escapeHtml(caption)}</p><table>${rows.join('')}</table>`;
   };
   const body = sections
-    .map((section) => `<section><h2>${escapeHtml(section.title)}</h2><p class="sub">${escapeHtml(section.subtitle)}</p>${section.trace ? waterfall(section.trace) : '<p class="sub">no trace (rejected before the queue)</p>'}</section>`)
+    .map((section) => `<section><h2>${escapeHtml(section.title)}</h2><p class="sub">${escapeHtml(section.subtitle)}</p>${section.traces.length > 0 ? section.traces.map(({ trace, caption }) => waterfall(trace, caption)).join('') : '<p class="sub">no trace (rejected before the queue)</p>'}</section>`)
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(heading)}</title><style>
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}h1{font-size:20px}h2{font-size:16px;margin:1.5em 0 .2em}

@@ -3,7 +3,7 @@
 // The zips are reproducible: same sources, same bytes, so Terraform's source_code_hash only
 // changes when the code does.
 import { build } from 'esbuild';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,11 +66,14 @@ async function buildFunction(name) {
 
 /**
  * The local runtime's scripts (`make demo`, end-to-end tests): plain node programs that load
- * their packages from node_modules, so the preload instruments the same AWS SDK the functions use.
+ * their packages from node_modules, so the layer's code (the ADOT distro) instruments the same
+ * AWS SDK the functions use. layer-wrapper and layer-lite-wrapper play /opt/wrapper.js and
+ * /opt/lite-wrapper.js; they are loaded into the functions' Node 22, hence target node22.
  */
 export async function buildLocalRuntime() {
-  await build({
-    entryPoints: ['lambda-worker', 'otel-preload', 'demo'].map((name) => join(root, 'local-runtime', `${name}.ts`)),
+  const result = await build({
+    // adot-layer and lambda-node are also read by bench/run.mjs (cold start under the layer).
+    entryPoints: ['lambda-worker', 'layer-wrapper', 'layer-lite-wrapper', 'adot-layer', 'lambda-node', 'demo'].map((name) => join(root, 'local-runtime', `${name}.ts`)),
     bundle: true,
     packages: 'external',
     platform: 'node',
@@ -78,13 +81,22 @@ export async function buildLocalRuntime() {
     format: 'cjs',
     outdir: join(root, 'dist', 'local-runtime'),
     logLevel: 'warning',
+    write: false,
   });
-  // The stand-in for the ADOT layer that examples/local publishes to the emulator (which rejects
-  // layer ARNs it does not know). The local runtime loads the preload itself.
-  const preload = await readFile(join(root, 'dist', 'local-runtime', 'otel-preload.js'));
-  const wrapper = '#!/bin/bash\n# Local stand-in for the ADOT layer wrapper: registers the OpenTelemetry SDK, then runs the handler.\nexport NODE_OPTIONS="--require /opt/nodejs/otel-preload.js ${NODE_OPTIONS}"\nexec "$@"\n';
-  await zipFile([['otel-instrument', Buffer.from(wrapper)], ['nodejs/otel-preload.js', preload]], join(root, 'dist', 'local-runtime', 'adot-standin-layer.zip'));
-  console.log('built dist/local-runtime (worker, preload, demo, adot-standin-layer.zip)');
+  // Written aside and renamed, like the zips: a test building these while another test's
+  // function process starts from them must never let it read half a file.
+  await mkdir(join(root, 'dist', 'local-runtime'), { recursive: true });
+  for (const file of result.outputFiles) {
+    await writeFile(`${file.path}.${process.pid}.partial`, file.contents);
+    await rename(`${file.path}.${process.pid}.partial`, file.path);
+  }
+  // examples/local publishes this to the emulator in place of the ADOT layer, whose ARN the
+  // emulator rejects; the emulator runs no code, and the local runtime loads the layer's real
+  // code from node_modules itself.
+  const note = 'Placeholder for the ADOT layer (AWSOpenTelemetryDistroJs) on the local emulator.\n' +
+    'The local runtime runs the real layer code: @aws/aws-distro-opentelemetry-node-autoinstrumentation from node_modules.\n';
+  await zipFile([['README.txt', Buffer.from(note)]], join(root, 'dist', 'local-runtime', 'adot-standin-layer.zip'));
+  console.log('built dist/local-runtime (worker, layer wrappers, demo, adot-standin-layer.zip)');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

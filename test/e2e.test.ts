@@ -1,5 +1,7 @@
 // End to end on the emulator: examples/local applied with Terraform, the built zips run by the
-// local runtime (API Gateway, event source mapping, Lambda environments, ADOT stand-in).
+// local runtime (API Gateway, event source mapping, Lambda environments on Node 22 under the
+// ADOT layer's real code). Spans are what the layer sent to the X-Ray daemon address. The
+// pipeline runs first under the full SDK, then again on the same deployment in fast-start mode.
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListRolesCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient, ListFunctionsCommand, ListLayersCommand } from '@aws-sdk/client-lambda';
@@ -10,11 +12,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsClientConfig } from '../local-runtime/local-pipeline';
+import type { BatchReport } from '../local-runtime/event-source-mapping';
+import { awsClientConfig, LocalPipeline } from '../local-runtime/local-pipeline';
 import { deadLetteredEventIds, deployLocalStack, REGION, storedItems, waitUntil, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile, type SpanRecord } from '../local-runtime/span-file';
 import { TerraformWorkspace } from '../local-runtime/terraform';
 import { postWebhook, sendWithoutTraceContext, stripeEvent } from '../local-runtime/webhook-client';
+import { traceIdOfHeader } from '../local-runtime/xray-ids';
 import { ROOT } from './support/bundle';
 import { stripeSignature } from './support/stripe';
 
@@ -22,6 +26,31 @@ jest.setTimeout(240_000);
 
 const run = Date.now().toString(36);
 const NAME = `e2e-${run}`;
+
+/**
+ * Each batch the mapping delivered ran on the trace Lambda gave the consumer's invocation: the
+ * layer's invocation span there, its `process <queue>` span beneath, sized to the batch, and in
+ * the full SDK a link per record to the producer's `send` span its AWSTraceHeader names.
+ */
+function expectBatchSpans(spans: SpanRecord[], batches: BatchReport[], consumer: string, options: { links: boolean }): void {
+  expect(batches.length).toBeGreaterThan(0);
+  for (const batch of batches) {
+    const traceId = traceIdOfHeader(batch.outcome.traceHeader);
+    const invocation = spans.find((s) => s.traceId === traceId && s.kind === 'SERVER' && s.name === consumer);
+    const process = spans.find((s) => s.traceId === traceId && s.name === `process ${NAME}`);
+    expect(invocation?.attributes['faas.trigger']).toBe('pubsub');
+    expect(process).toMatchObject({ kind: 'CONSUMER', parentSpanId: invocation?.spanId });
+    if (batch.messages.length > 1) expect(process?.attributes['messaging.batch.message_count']).toBe(batch.messages.length);
+    const traced = batch.messages.filter((m) => m.Attributes?.AWSTraceHeader);
+    const expectedLinks = options.links
+      ? traced.map((m) => {
+          const send = spans.find((s) => s.name === `send ${NAME}` && s.attributes['messaging.message.id'] === m.MessageId);
+          return { traceId: send?.traceId, spanId: send?.spanId, attributes: { 'messaging.message.id': m.MessageId } };
+        })
+      : [];
+    expect(process?.links).toEqual(expectedLinks);
+  }
+}
 
 describe('the module and the functions, end to end on the emulator', () => {
   let stack: LocalStack;
@@ -155,6 +184,21 @@ describe('the module and the functions, end to end on the emulator', () => {
     expect(byId.get(legacy.parentSpanId!)?.kind).toBe('SERVER');
   });
 
+  it('runs each batch on the trace Lambda gave the invocation, under the layer’s `process <queue>` span linked to each record’s producer', () => {
+    expectBatchSpans(spans, stack.pipeline.batches, stack.outputs.consumer_function_name, { links: true });
+  });
+
+  it('receives every span where the layer sends it in Lambda: well-formed datagrams, all sampled, named by OTEL_SERVICE_NAME', () => {
+    expect(stack.pipeline.xrayDaemon.rejected).toEqual([]);
+    expect(spans.filter((s) => s.service !== 'api-gateway').every((s) => s.sampled === true)).toBe(true);
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['api-gateway', stack.outputs.producer_function_name, stack.outputs.consumer_function_name]));
+    // The producer's invocation continues API Gateway's trace (X-Ray header in _X_AMZN_TRACE_ID).
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const invocations = spans.filter((s) => s.kind === 'SERVER' && s.name === stack.outputs.producer_function_name);
+    expect(invocations.length).toBe(accepted.size - 1 + rejectedIds.length);
+    expect(invocations.every((s) => byId.get(s.parentSpanId ?? '')?.name === 'POST /webhook')).toBe(true);
+  });
+
   it('never lets a request with a bad, missing or stale signature reach the queue', async () => {
     const stored = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
     const dead = await deadLetteredEventIds(stack.clients.sqs, stack.outputs.dlq_url);
@@ -169,6 +213,69 @@ describe('the module and the functions, end to end on the emulator', () => {
     const sends = spans.filter((s) => s.kind === 'PRODUCER' && s.name === `send ${NAME}`);
     expect(sends).toHaveLength(accepted.size - 2);
     expect(sends.some((s) => s.attributes['webhook.event_id'] === poisonId)).toBe(false);
+  });
+
+  describe('the same deployment with the layer in fast-start (lite) mode', () => {
+    // OTEL_AWS_LAMBDA_FAST_START=true set over the deployed environment, as a function deployed
+    // with it would have it: the layer's /opt/otel-instrument then requires its lite wrapper.
+    let lite: LocalPipeline;
+    let liteSpans: SpanRecord[] = [];
+    const liteIds = Array.from({ length: 3 }, (_, i) => `evt_lite_${run}_${i}`);
+    const liteLegacyId = `evt_lite_legacy_${run}`;
+    const liteAccepted = new Map<string, string>();
+
+    beforeAll(async () => {
+      await stack.pipeline.stop();
+      const spansFile = join(mkdtempSync(join(tmpdir(), 'e2e-lite-')), 'spans.jsonl');
+      lite = await LocalPipeline.start(
+        { producerFunctionName: stack.outputs.producer_function_name, consumerFunctionName: stack.outputs.consumer_function_name },
+        { endpoint: stack.moto.endpoint, region: REGION, root: ROOT, spansFile, environmentOverrides: { OTEL_AWS_LAMBDA_FAST_START: 'true' } },
+      );
+      const responses = await Promise.all(liteIds.map((id) => postWebhook(lite.webhookUrl, stripeEvent(id, 'invoice.paid'), stack.signingSecret)));
+      for (const response of responses) {
+        expect(response.status).toBe(200);
+        liteAccepted.set(response.body.messageId as string, response.body.eventId as string);
+      }
+      liteAccepted.set(await sendWithoutTraceContext(stack.clients.sqs, stack.outputs.queue_url, liteLegacyId, 'charge.refunded'), liteLegacyId);
+      const settled = await waitUntil(
+        async () => {
+          const stored = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
+          return [...liteIds, liteLegacyId].every((id) => stored.has(id));
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+      expect(settled).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      liteSpans = readSpanFile(spansFile);
+    }, 180_000);
+
+    afterAll(async () => {
+      await lite?.stop();
+    });
+
+    it('ran the functions under the lite SDK: well-formed datagrams, the batch span without links', () => {
+      expect(lite.xrayDaemon.rejected).toEqual([]);
+      const consumerSpan = liteSpans.find((s) => s.service === stack.outputs.consumer_function_name);
+      expect(consumerSpan?.sampled).toBe(true);
+      expectBatchSpans(liteSpans, lite.batches, stack.outputs.consumer_function_name, { links: false });
+    });
+
+    it('still puts one process-webhook span per record on its own producer trace', () => {
+      for (const [messageId, eventId] of liteAccepted) {
+        const records = liteSpans.filter((s) => s.name === 'process-webhook' && s.attributes['messaging.message.id'] === messageId);
+        expect(records).toHaveLength(1);
+        const record = records[0]!;
+        if (eventId === liteLegacyId) {
+          expect(record.attributes['trace.has_upstream_context']).toBe(false);
+          continue;
+        }
+        const send = liteSpans.find((s) => s.name === `send ${NAME}` && s.attributes['messaging.message.id'] === messageId);
+        expect(record.traceId).toBe(send?.traceId);
+        expect(record.attributes['trace.has_upstream_context']).toBe(true);
+        const api = liteSpans.find((s) => s.traceId === send?.traceId && s.name === 'POST /webhook');
+        expect(api?.service).toBe('api-gateway');
+      }
+    });
   });
 
   it('plans the root module itself, with only name set, against the emulator', async () => {

@@ -1,7 +1,8 @@
 # The root module, as in production, deployed to a local AWS emulator. Only two things differ:
-# the provider's endpoints point at moto_server on loopback, and a stand-in is published for
-# the ADOT layer. The local runtime (local-runtime/) then plays the parts moto cannot: API
-# Gateway's invoke, the event source mapping's polling and the Lambda execution environment.
+# the provider's endpoints point at moto_server on loopback, and a placeholder is published for
+# the ADOT layer (moto rejects layer ARNs it does not know). The local runtime (local-runtime/)
+# then plays the parts moto cannot: API Gateway's invoke, the event source mapping's polling and
+# the Lambda execution environment, which runs the layer's real code (the ADOT distro package).
 
 provider "aws" {
   region                      = "us-east-1"

@@ -1,10 +1,17 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
-import { compositePropagator, type PropagatorName } from '../../local-runtime/propagators';
+/** Names as in OTEL_PROPAGATORS, for the unit tests' global propagator. */
+export type PropagatorName = 'xray' | 'tracecontext' | 'baggage';
 
-export type { PropagatorName };
+const PROPAGATORS: Record<PropagatorName, () => TextMapPropagator> = {
+  xray: () => new AWSXRayPropagator(),
+  tracecontext: () => new W3CTraceContextPropagator(),
+  baggage: () => new W3CBaggagePropagator(),
+};
 
 export interface OtelHarness {
   exporter: InMemorySpanExporter;
@@ -27,7 +34,7 @@ export function installOtel(propagators: PropagatorName[] = ['xray']): OtelHarne
   propagation.disable();
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(compositePropagator(propagators));
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: propagators.map((name) => PROPAGATORS[name]()) }));
   return {
     exporter,
     provider,
