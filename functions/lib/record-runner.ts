@@ -34,9 +34,15 @@ export interface RecordScope {
 
 export type RecordWork = (record: SQSRecord, scope: RecordScope) => Promise<void>;
 
+/**
+ * Records processed at once when the caller does not say: the consumer's default DynamoDB socket
+ * pool (functions/consumer/config.ts), so a batch is not held back below what its client can send.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 128;
+
 export interface BatchOptions {
   linkMode?: TraceLinkMode;
-  /** How many records are processed at once. */
+  /** How many records are processed at once (never more than the batch has). */
   maxConcurrency?: number;
   spanName?: string;
   tracer?: Tracer;
@@ -116,7 +122,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
     }
   };
 
-  await forEachBounded(event.Records ?? [], options.maxConcurrency ?? 10, runRecord);
+  await forEachBounded(event.Records ?? [], options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, runRecord);
   // Report failures in delivery order so the response is stable whatever finished first.
   const order = new Map((event.Records ?? []).map((record, index) => [record.messageId, index]));
   failures.sort((a, b) => (order.get(a.itemIdentifier) ?? 0) - (order.get(b.itemIdentifier) ?? 0));
