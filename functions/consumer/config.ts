@@ -10,9 +10,10 @@ import { DEFAULT_MAX_CONCURRENCY, type TraceLinkMode } from '../lib/record-runne
 export const DEFAULT_DYNAMODB_MAX_SOCKETS = DEFAULT_MAX_CONCURRENCY;
 
 /**
- * Attempts per DynamoDB call (the SDK's default is 3). Throttling is retried with the SDK's
- * jittered exponential backoff; 6 attempts ride out a few seconds of throttling well inside the
- * consumer's 30 s timeout, and a record that still fails is reported in batchItemFailures.
+ * Attempts per DynamoDB call (the SDK's default is 3, or 4 for DynamoDB in its 2026 releases).
+ * Throttling is retried with the SDK's jittered exponential backoff; 6 attempts ride out several
+ * seconds of throttling inside the consumer's 30 s timeout, and a record that still fails is
+ * reported in batchItemFailures.
  */
 export const DEFAULT_DYNAMODB_MAX_ATTEMPTS = 6;
 
