@@ -301,6 +301,60 @@ async function memoryScenario(task, fake) {
   return { eventBytes, rssBeforeMiB: rssBefore / 2 ** 20, peakRssMiB: peak / 2 ** 20, maxRssMiB: process.resourceUsage().maxRSS / 1024, ms, spans };
 }
 
+// ---- per-record tracing cost (issue 12) -------------------------------------------------------------
+
+/**
+ * The consumer's own CPU per record with the OpenTelemetry SDK recording (BatchSpanProcessor,
+ * exporter that discards) against the same consumer with no SDK registered, in one process,
+ * taking turns. DynamoDB is an in-process client that answers at once, so no HTTP or SDK work
+ * is in either figure: the difference is the tracing work (extract, span, attributes, end, the
+ * context manager) and nothing else. CPU time (process.cpuUsage), which a busy machine disturbs
+ * less than wall time. `only: 'traced'` runs the traced side alone (for --cpu-prof).
+ */
+async function tracingCost(task) {
+  const config = loadConsumerConfig({ TABLE_NAME: 'webhook-events' });
+  const instantClient = { send: async () => ({}) };
+  const handler = createConsumerHandler({ config, dynamodb: instantClient, logger: silentLogger });
+  const events = Array.from({ length: 16 }, () => sqsEvent(task.batchSize));
+  let otel;
+  const traced = async (on) => {
+    if (on && !otel) otel = installOtelSdk('batch');
+    if (!on && otel) {
+      await otel.provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+      otel = undefined;
+    }
+  };
+  let turn = 0;
+  const run = async (ms) => {
+    const cpu0 = process.cpuUsage();
+    const started = Date.now();
+    let records = 0;
+    while (Date.now() - started < ms) {
+      assertNoFailures(await handler(events[turn++ % events.length]), 'tracing cost');
+      records += task.batchSize;
+    }
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / records;
+  };
+  const sides = task.only ? [task.only] : ['traced', 'untraced'];
+  for (const side of sides) {
+    await traced(side === 'traced');
+    await run(task.warmupMs);
+  }
+  const samples = { traced: [], untraced: [] };
+  for (let s = 0; s < task.samples; s++) {
+    for (const side of sides) {
+      await traced(side === 'traced');
+      samples[side].push(await run(task.sampleMs));
+    }
+  }
+  const spans = otel ? await otel.spanCount() : 0;
+  return { cpuMicrosPerRecord: samples, spans };
+}
+
 const stripe = new Stripe('sk_test_bench_only');
 const SECRET = 'whsec_bench_only_secret';
 
@@ -359,6 +413,7 @@ async function main() {
     else if (task.mode === 'producer') result = await producerTime(task, fake);
     else if (task.mode === 'throttle') result = await throttleScenario(task, fake);
     else if (task.mode === 'memory') result = await memoryScenario(task, fake);
+    else if (task.mode === 'tracing-cost') result = await tracingCost(task);
     else throw new Error(`unknown mode ${task.mode}`);
     process.stdout.write(JSON.stringify({ task, result }) + '\n');
   } finally {

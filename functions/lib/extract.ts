@@ -36,6 +36,21 @@ function usable(ctx: Context): SpanContext | undefined {
   return spanContext;
 }
 
+type Attempt = (attributes: NonNullable<TracedRecord['messageAttributes']>, record: TracedRecord) => Context;
+
+// Built once, not per record: the order in which a record's context is looked for.
+const ATTEMPTS: ReadonlyArray<readonly [UpstreamSource, Attempt]> = [
+  ['message_attributes', (attributes) => propagation.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+  ['message_attributes_xray', (attributes) => xrayPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+  [
+    'aws_trace_header',
+    (_attributes, record) => {
+      const header = record.attributes?.AWSTraceHeader;
+      return header ? xrayPropagator.extract(ROOT_CONTEXT, { 'x-amzn-trace-id': header }, plainGetter) : ROOT_CONTEXT;
+    },
+  ],
+];
+
 /**
  * The upstream context of one record, or undefined when it has none that is valid and sampled.
  *
@@ -47,21 +62,10 @@ function usable(ctx: Context): SpanContext | undefined {
  */
 export function extractUpstreamContext(record: TracedRecord): UpstreamContext | undefined {
   const attributes = record.messageAttributes ?? {};
-  const attempts: Array<[UpstreamSource, () => Context]> = [
-    ['message_attributes', () => propagation.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-    ['message_attributes_xray', () => xrayPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-    [
-      'aws_trace_header',
-      () => {
-        const header = record.attributes?.AWSTraceHeader;
-        return header ? xrayPropagator.extract(ROOT_CONTEXT, { 'x-amzn-trace-id': header }, plainGetter) : ROOT_CONTEXT;
-      },
-    ],
-  ];
-  for (const [source, attempt] of attempts) {
+  for (const [source, attempt] of ATTEMPTS) {
     let ctx: Context;
     try {
-      ctx = attempt();
+      ctx = attempt(attributes, record);
     } catch {
       continue;
     }
