@@ -304,29 +304,19 @@ async function memoryScenario(task, fake) {
 // ---- per-record tracing cost (issue 12) -------------------------------------------------------------
 
 /**
- * The consumer's own CPU per record with the OpenTelemetry SDK recording (BatchSpanProcessor,
- * exporter that discards) against the same consumer with no SDK registered, in one process,
- * taking turns. DynamoDB is an in-process client that answers at once, so no HTTP or SDK work
- * is in either figure: the difference is the tracing work (extract, span, attributes, end, the
- * context manager) and nothing else. CPU time (process.cpuUsage), which a busy machine disturbs
- * less than wall time. `only: 'traced'` runs the traced side alone (for --cpu-prof).
+ * The consumer's own CPU per record, DynamoDB being an in-process client that answers at once, so
+ * no HTTP or AWS SDK work is in the figure. Run once per variant (ours-traced: the OpenTelemetry
+ * SDK with a BatchSpanProcessor and an exporter that discards; ours-untraced: no SDK); the
+ * difference between the two is the tracing work per record (extract, span, attributes, end, the
+ * context manager over our own promises). CPU time (process.cpuUsage), which a busy machine
+ * disturbs less than wall time.
  */
 async function tracingCost(task) {
+  const otel = setUpVariant(task.variant);
   const config = loadConsumerConfig({ TABLE_NAME: 'webhook-events' });
   const instantClient = { send: async () => ({}) };
   const handler = createConsumerHandler({ config, dynamodb: instantClient, logger: silentLogger });
   const events = Array.from({ length: 16 }, () => sqsEvent(task.batchSize));
-  let otel;
-  const traced = async (on) => {
-    if (on && !otel) otel = installOtelSdk('batch');
-    if (!on && otel) {
-      await otel.provider.shutdown();
-      trace.disable();
-      context.disable();
-      propagation.disable();
-      otel = undefined;
-    }
-  };
   let turn = 0;
   const run = async (ms) => {
     const cpu0 = process.cpuUsage();
@@ -337,22 +327,24 @@ async function tracingCost(task) {
       records += task.batchSize;
     }
     const cpu = process.cpuUsage(cpu0);
-    return (cpu.user + cpu.system) / records;
+    return { micros: (cpu.user + cpu.system) / records, records };
   };
-  const sides = task.only ? [task.only] : ['traced', 'untraced'];
-  for (const side of sides) {
-    await traced(side === 'traced');
-    await run(task.warmupMs);
-  }
-  const samples = { traced: [], untraced: [] };
+  await run(task.warmupMs);
+  await otel?.reset();
+  const samples = [];
+  let records = 0;
+  // The measured window on the monotonic clock V8's profiler also stamps samples with (µs), so a
+  // --cpu-prof profile can be cut to it, leaving start-up and warm-up out.
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n);
   for (let s = 0; s < task.samples; s++) {
-    for (const side of sides) {
-      await traced(side === 'traced');
-      samples[side].push(await run(task.sampleMs));
-    }
+    const sample = await run(task.sampleMs);
+    samples.push(sample.micros);
+    records += sample.records;
   }
+  const window = { startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) };
   const spans = otel ? await otel.spanCount() : 0;
-  return { cpuMicrosPerRecord: samples, spans };
+  if (otel && spans !== records) throw new Error(`tracing did not record: ${spans} spans for ${records} records`);
+  return { cpuMicrosPerRecord: samples, spans, records, window };
 }
 
 const stripe = new Stripe('sk_test_bench_only');

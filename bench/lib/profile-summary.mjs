@@ -41,12 +41,20 @@ export function groupOf(module) {
 /**
  * @returns {{ totalMs: number, groups: Array<{ name: string, ms: number, share: number }>, functions: Array<{ name: string, group: string, ms: number, share: number }> }}
  */
-export function summarizeProfile(profilePath, bundlePath, { top = 25 } = {}) {
+export function summarizeProfile(profilePath, bundlePath, { top = 25, window } = {}) {
   const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
   const starts = moduleStarts(bundlePath);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  // Sample i is stamped startTime + the deltas up to it; `window` ({startUs, endUs}) keeps only
+  // the samples taken while the measured work ran.
+  let stamp = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    stamp += delta;
+    if (window && (stamp < window.startUs || stamp > window.endUs)) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
   const groups = new Map();
   const functions = new Map();
   let total = 0;
