@@ -2,9 +2,10 @@
 // `make bench`: what the functions cost, side by side with the AWS Lambda Powertools BASELINE
 // consumer (bench/baseline/), in the same run on the same machine.
 //
-//   node bench/run.mjs [--json] [--quick]
+//   node bench/run.mjs [--json] [--quick] [--only=<measurement,...>]
 //
 // --json   print one JSON document on stdout instead of the tables (progress goes to stderr)
+// --only   e.g. --only=batchLatency,throttling,memory,tracingCost: those measurements alone
 // --quick  a smoke run: every measurement, a few iterations each (about 30 s); the figures
 //          are not stable, only their presence is.
 //
@@ -29,13 +30,19 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
 const OUT = join(BENCH, '.out');
 const argv = new Set(process.argv.slice(2));
-for (const arg of argv) if (!['--json', '--quick'].includes(arg)) usage(`unknown argument ${arg}`);
+const MEASUREMENTS = ['zipSize', 'coldInit', 'consumerThroughput', 'batchLatency', 'producer', 'throttling', 'memory', 'tracingCost'];
+// --only=<names>: run only those measurements (tracingOverhead comes with consumerThroughput).
+const onlyArg = [...argv].find((arg) => arg.startsWith('--only='));
+const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : undefined;
+for (const name of ONLY ?? []) if (!MEASUREMENTS.includes(name)) usage(`unknown measurement ${name}; one of ${MEASUREMENTS.join(', ')}`);
+const wanted = (name) => !ONLY || ONLY.has(name);
+for (const arg of argv) if (!['--json', '--quick'].includes(arg) && arg !== onlyArg) usage(`unknown argument ${arg}`);
 const JSON_OUTPUT = argv.has('--json');
 const QUICK = argv.has('--quick');
 const DELAY_MS = 20;
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: node bench/run.mjs [--json] [--quick]\n`);
+  process.stderr.write(`${message}\nusage: node bench/run.mjs [--json] [--quick] [--only=<measurement,...>]\n`);
   process.exit(2);
 }
 
@@ -265,7 +272,8 @@ delete HARNESS_ENV.AWS_ENDPOINT_URL_DYNAMODB;
 delete HARNESS_ENV.AWS_ENDPOINT_URL_SQS;
 
 async function harness(task, { nodeArgs = [], bundle = 'harness.cjs', cwd = ROOT } = {}) {
-  const stdout = await runNode([...nodeArgs, join(OUT, bundle), JSON.stringify(task)], { env: HARNESS_ENV, cwd });
+  // Batches of 1,000 and 10,000 at 20 ms per call take minutes on a busy 2-core machine.
+  const stdout = await runNode([...nodeArgs, join(OUT, bundle), JSON.stringify(task)], { env: HARNESS_ENV, cwd, timeoutMs: 900_000 });
   return JSON.parse(stdout.trim().split('\n').pop()).result;
 }
 
@@ -452,10 +460,11 @@ async function tracingCost() {
 function renderBatchScale(m) {
   const out = [];
   const t = m.throttling;
-  out.push('', `### 7. ${t.title}`, table(['run', 'no throttling ms', 'throttled ms', 'slowdown', 'throttled calls', 'records stored', 'records failed'], t.rows.map((r) => [r.name, stat(r.cleanMs), stat(r.throttledMs), `${r.slowdown.toFixed(2)}x`, stat(r.throttledCalls), `${r.stored} / ${r.batchSize}`, String(r.failed)])));
+  if (t) out.push('', `### 7. ${t.title}`, table(['run', 'no throttling ms', 'throttled ms', 'slowdown', 'throttled calls', 'records stored', 'records failed'], t.rows.map((r) => [r.name, stat(r.cleanMs), stat(r.throttledMs), `${r.slowdown.toFixed(2)}x`, stat(r.throttledCalls), `${r.stored} / ${r.batchSize}`, String(r.failed)])));
   const mem = m.memory;
-  out.push('', `### 8. ${mem.title} (the consumer's default memory is ${mem.consumerDefaultMemoryMb} MB)`, table(['run', 'event JSON MiB', 'RSS before MiB', 'peak RSS MiB', 'process max RSS MiB', 'batch ms', 'spans'], mem.rows.map((r) => [r.name, fmt(r.eventBytes / 2 ** 20), fmt(r.rssBeforeMiB), fmt(r.peakRssMiB), fmt(r.maxRssMiB), fmt(r.ms), String(r.spans)])));
+  if (mem) out.push('', `### 8. ${mem.title} (the consumer's default memory is ${mem.consumerDefaultMemoryMb} MB)`, table(['run', 'event JSON MiB', 'RSS before MiB', 'peak RSS MiB', 'process max RSS MiB', 'batch ms', 'spans'], mem.rows.map((r) => [r.name, fmt(r.eventBytes / 2 ** 20), fmt(r.rssBeforeMiB), fmt(r.peakRssMiB), fmt(r.maxRssMiB), fmt(r.ms), String(r.spans)])));
   const c = m.tracingCost;
+  if (!c) return out;
   const row = c.rows[0];
   out.push('', `### 9. ${c.title} (µs of CPU per record, lower is better)`, table(['batch', 'traced', 'no SDK', 'added per record'], [[row.name, stat(row.traced), stat(row.untraced), `${row.addedMicrosPerRecord.toFixed(1)} µs`]]));
   out.push('', `CPU profile of the traced run (node --cpu-prof, measured window only: ${fmt(c.profile.totalMs)} ms of samples, ${c.profile.records} records); self time by module:`, table(['module', 'share', 'µs per record'], c.profile.groups.map((g) => [g.name, `${(g.share * 100).toFixed(1)}%`, g.microsPerRecord.toFixed(2)])));
@@ -466,14 +475,14 @@ function renderBatchScale(m) {
 function batchScaleTargets(m) {
   const list = [];
   const limits = { 10: 1.2, 100: 2, 1000: 10 };
-  for (const row of m.batchLatency.rows) {
+  for (const row of m.batchLatency?.rows ?? []) {
     const limit = limits[row.batchSize];
     if (limit) list.push({ target: `batch of ${row.batchSize} at ${DELAY_MS} ms per write <= ${limit} round trips`, value: `${row.ours.median.toFixed(2)} round trips (baseline ${row.baseline.median.toFixed(2)})`, met: row.ours.median <= limit });
   }
-  for (const row of m.throttling.rows.filter((r) => r.variant !== 'baseline')) list.push({ target: `throttling: every record stored (${row.name})`, value: `${row.stored} / ${row.batchSize}, ${row.slowdown.toFixed(2)}x the time`, met: row.stored === row.batchSize && row.failed === 0 });
-  for (const row of m.memory.rows.filter((r) => r.variant !== 'baseline')) list.push({ target: `${row.records} records within the consumer's default ${m.memory.consumerDefaultMemoryMb} MB`, value: `${fmt(row.peakRssMiB)} MiB peak RSS`, met: row.withinDefaultMemory });
-  const cost = m.tracingCost.rows[0];
-  list.push({ target: 'our per-record tracing work <= 25 µs (traced - no SDK, CPU)', value: `${cost.addedMicrosPerRecord.toFixed(1)} µs`, met: cost.addedMicrosPerRecord <= 25 });
+  for (const row of (m.throttling?.rows ?? []).filter((r) => r.variant !== 'baseline')) list.push({ target: `throttling: every record stored (${row.name})`, value: `${row.stored} / ${row.batchSize}, ${row.slowdown.toFixed(2)}x the time`, met: row.stored === row.batchSize && row.failed === 0 });
+  for (const row of (m.memory?.rows ?? []).filter((r) => r.variant !== 'baseline')) list.push({ target: `${row.records} records within the consumer's default ${m.memory.consumerDefaultMemoryMb} MB`, value: `${fmt(row.peakRssMiB)} MiB peak RSS`, met: row.withinDefaultMemory });
+  const cost = m.tracingCost?.rows[0];
+  if (cost) list.push({ target: 'our per-record tracing work <= 25 µs (traced - no SDK, CPU)', value: `${cost.addedMicrosPerRecord.toFixed(1)} µs`, met: cost.addedMicrosPerRecord <= 25 });
   return list;
 }
 
@@ -485,10 +494,10 @@ function machine() {
 
 function targets(m) {
   const list = [];
-  for (const row of m.consumerThroughput.rows) list.push({ target: `traced throughput >= untraced baseline (${row.name})`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio >= 1 });
-  for (const row of m.tracingOverhead.rows) list.push({ target: `tracing overhead < 10% (${row.name})`, value: `${row.overheadPercent.toFixed(1)}%`, met: row.overheadPercent < 10 });
-  for (const row of m.zipSize.rows) list.push({ target: `${row.name} < half the baseline's zip`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio < 0.5 });
-  for (const row of m.coldInit.rows) list.push({ target: `cold init < half the baseline's: ${row.name}`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio < 0.5 });
+  for (const row of m.consumerThroughput?.rows ?? []) list.push({ target: `traced throughput >= untraced baseline (${row.name})`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio >= 1 });
+  for (const row of m.tracingOverhead?.rows ?? []) list.push({ target: `tracing overhead < 10% (${row.name})`, value: `${row.overheadPercent.toFixed(1)}%`, met: row.overheadPercent < 10 });
+  for (const row of m.zipSize?.rows ?? []) list.push({ target: `${row.name} < half the baseline's zip`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio < 0.5 });
+  for (const row of m.coldInit?.rows ?? []) list.push({ target: `cold init < half the baseline's: ${row.name}`, value: `${row.ratio.toFixed(2)}x`, met: row.ratio < 0.5 });
   list.push(...batchScaleTargets(m));
   return list;
 }
@@ -508,15 +517,15 @@ function render(report) {
   const out = [];
   out.push(`Benchmarks (${report.mode} run, ${report.wallSeconds.toFixed(0)} s) on ${report.machine.nproc} x ${report.machine.cpu}, node ${report.machine.node}`);
   out.push('Figures are median (min–max). ratio = ours / baseline (medians). Baseline = AWS Lambda Powertools batch + idempotency (bench/baseline/).');
-  out.push('', `### 1. ${m.zipSize.title} (bytes, lower is better)`, table(['bundle', 'ours', 'baseline consumer', 'ratio', 'index.js unzipped: ours / baseline (ratio)'], m.zipSize.rows.map((r) => [r.name, fmt(r.ours), fmt(r.baseline), r.ratio.toFixed(2), `${fmt(r.uncompressed.ours)} / ${fmt(r.uncompressed.baseline)} (${r.uncompressed.ratio.toFixed(2)})`])));
-  out.push('', `### 2. ${m.coldInit.title} (ms to require the bundle in a fresh node, ${m.coldInit.runs} runs, lower is better)`, table(['bundle', 'ours', 'baseline consumer', 'ratio'], m.coldInit.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
-  out.push('', `### 3. ${m.consumerThroughput.title} (records/s, higher is better)`, table(['batch', 'ours (OTel SDK recording)', 'baseline', 'ratio'], m.consumerThroughput.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
-  out.push(`DynamoDB calls per record: ours ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.ours)}; baseline ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.baseline)}.`);
-  out.push('', `### 4. ${m.tracingOverhead.title} (records/s)`, table(['batch', 'ours, SDK recording', 'ours, no SDK', 'ratio', 'overhead', 'added per record', 'diagnostic: context manager only, no tracer provider', 'its overhead'], m.tracingOverhead.rows.map((r) => [r.name, stat(r.traced), stat(r.untraced), r.ratio.toFixed(2), `${r.overheadPercent.toFixed(1)}%`, `${r.addedMicrosPerRecord.toFixed(0)} µs`, stat(r.contextOnly), `${r.contextOnlyOverheadPercent.toFixed(1)}%`])));
-  const single = m.batchLatency.singleCallMs;
-  out.push('', `### 5. ${m.batchLatency.title} (batch wall time in ${DELAY_MS} ms round trips, lower is better)`, table(['batch', 'ours (defaults: 128 sockets, concurrency follows)', 'baseline', 'ratio', 'ours ms', 'baseline ms', 'calls/record ours; baseline', 'most calls in flight ours; baseline'], m.batchLatency.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2), stat(r.oursMs), stat(r.baselineMs), `${callsText(r.dynamodbCallsPerRecord.ours)}; ${callsText(r.dynamodbCallsPerRecord.baseline)}`, `${r.maxCallsInFlight.ours}; ${r.maxCallsInFlight.baseline}`])));
-  out.push(`One DynamoDB call on its own took ${stat(single.ours)} ms (ours' client), ${stat(single.baseline)} ms (baseline's client).`);
-  out.push('', `### 6. ${m.producer.title} (ms per request, lower is better; no baseline)`, table(['payload', 'ours'], m.producer.rows.map((r) => [r.name, stat(r.ours)])));
+  if (m.zipSize) out.push('', `### 1. ${m.zipSize.title} (bytes, lower is better)`, table(['bundle', 'ours', 'baseline consumer', 'ratio', 'index.js unzipped: ours / baseline (ratio)'], m.zipSize.rows.map((r) => [r.name, fmt(r.ours), fmt(r.baseline), r.ratio.toFixed(2), `${fmt(r.uncompressed.ours)} / ${fmt(r.uncompressed.baseline)} (${r.uncompressed.ratio.toFixed(2)})`])));
+  if (m.coldInit) out.push('', `### 2. ${m.coldInit.title} (ms to require the bundle in a fresh node, ${m.coldInit.runs} runs, lower is better)`, table(['bundle', 'ours', 'baseline consumer', 'ratio'], m.coldInit.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
+  if (m.consumerThroughput) out.push('', `### 3. ${m.consumerThroughput.title} (records/s, higher is better)`, table(['batch', 'ours (OTel SDK recording)', 'baseline', 'ratio'], m.consumerThroughput.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2)])));
+  if (m.consumerThroughput) out.push(`DynamoDB calls per record: ours ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.ours)}; baseline ${callsText(m.consumerThroughput.dynamodbCallsPerRecord.baseline)}.`);
+  if (m.tracingOverhead) out.push('', `### 4. ${m.tracingOverhead.title} (records/s)`, table(['batch', 'ours, SDK recording', 'ours, no SDK', 'ratio', 'overhead', 'added per record', 'diagnostic: context manager only, no tracer provider', 'its overhead'], m.tracingOverhead.rows.map((r) => [r.name, stat(r.traced), stat(r.untraced), r.ratio.toFixed(2), `${r.overheadPercent.toFixed(1)}%`, `${r.addedMicrosPerRecord.toFixed(0)} µs`, stat(r.contextOnly), `${r.contextOnlyOverheadPercent.toFixed(1)}%`])));
+  const single = m.batchLatency?.singleCallMs;
+  if (m.batchLatency) out.push('', `### 5. ${m.batchLatency.title} (batch wall time in ${DELAY_MS} ms round trips, lower is better)`, table(['batch', 'ours (defaults: 128 sockets, concurrency follows)', 'baseline', 'ratio', 'ours ms', 'baseline ms', 'calls/record ours; baseline', 'most calls in flight ours; baseline'], m.batchLatency.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2), stat(r.oursMs), stat(r.baselineMs), `${callsText(r.dynamodbCallsPerRecord.ours)}; ${callsText(r.dynamodbCallsPerRecord.baseline)}`, `${r.maxCallsInFlight.ours}; ${r.maxCallsInFlight.baseline}`])));
+  if (single) out.push(`One DynamoDB call on its own took ${stat(single.ours)} ms (ours' client), ${stat(single.baseline)} ms (baseline's client).`);
+  if (m.producer) out.push('', `### 6. ${m.producer.title} (ms per request, lower is better; no baseline)`, table(['payload', 'ours'], m.producer.rows.map((r) => [r.name, stat(r.ours)])));
   out.push(...renderBatchScale(m));
   out.push('', '### Targets (reported, not asserted)', table(['target', 'value', 'met'], report.targets.map((t) => [t.target, t.value, t.met ? 'yes' : 'NO'])));
   return out.join('\n');
@@ -526,21 +535,35 @@ async function main() {
   const started = Date.now();
   ensureInstalled();
   await buildAll();
-  progress('1. zip sizes');
-  const zipSize = zipSizes();
-  progress(`2. cold init (${PLAN.coldInitRuns} runs per bundle)`);
-  const cold = await coldInit();
-  progress('3-4. consumer throughput and tracing overhead');
-  const { throughput, overhead } = await consumerThroughput();
-  progress('5. batch latency');
-  const latency = await batchLatency();
-  progress('6. producer');
-  const producer = await producerTime();
-  const measurements = { zipSize, coldInit: cold, consumerThroughput: throughput, tracingOverhead: overhead, batchLatency: latency, producer };
+  const measurements = {};
+  if (wanted('zipSize')) {
+    progress('1. zip sizes');
+    measurements.zipSize = zipSizes();
+  }
+  if (wanted('coldInit')) {
+    progress(`2. cold init (${PLAN.coldInitRuns} runs per bundle)`);
+    measurements.coldInit = await coldInit();
+  }
+  if (wanted('consumerThroughput')) {
+    progress('3-4. consumer throughput and tracing overhead');
+    const { throughput, overhead } = await consumerThroughput();
+    Object.assign(measurements, { consumerThroughput: throughput, tracingOverhead: overhead });
+  }
+  if (wanted('batchLatency')) {
+    progress('5. batch latency');
+    measurements.batchLatency = await batchLatency();
+  }
+  if (wanted('producer')) {
+    progress('6. producer');
+    measurements.producer = await producerTime();
+  }
   // 7-9 (issue 12)
-  Object.assign(measurements, { throttling: await throttling(), memory: await memory(), tracingCost: await tracingCost() });
+  if (wanted('throttling')) measurements.throttling = await throttling();
+  if (wanted('memory')) measurements.memory = await memory();
+  if (wanted('tracingCost')) measurements.tracingCost = await tracingCost();
   const report = {
     mode: QUICK ? 'quick' : 'full',
+    ...(ONLY ? { only: [...ONLY] } : {}),
     date: new Date().toISOString(),
     machine: machine(),
     wallSeconds: (Date.now() - started) / 1000,
