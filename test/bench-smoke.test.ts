@@ -27,10 +27,10 @@ describe('bench/run.mjs --quick --json', () => {
   let report: { mode: string; measurements: Record<string, Measurement>; targets: unknown[]; machine: Record<string, unknown> };
 
   beforeAll(() => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), '--quick', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 170_000, maxBuffer: 16 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), '--quick', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 280_000, maxBuffer: 16 * 1024 * 1024 });
     if (run.status !== 0) throw new Error(`bench exited ${run.status ?? run.signal}:\n${run.stderr}`);
     report = JSON.parse(run.stdout);
-  }, 180_000);
+  }, 300_000);
 
   const measurement = (name: string): Measurement => {
     const found = report.measurements[name];
