@@ -119,11 +119,13 @@ locals {
   consumer_environment = merge(
     var.consumer_environment_variables,
     {
-      TABLE_NAME      = local.table_name
-      TRACE_LINK_MODE = var.trace_link_mode
-      MAX_CONCURRENCY = tostring(var.consumer_max_concurrency)
-      OTEL_STRICT     = tostring(var.otel_strict)
+      TABLE_NAME           = local.table_name
+      TRACE_LINK_MODE      = var.trace_link_mode
+      DYNAMODB_MAX_SOCKETS = tostring(var.consumer_dynamodb_max_sockets)
+      OTEL_STRICT          = tostring(var.otel_strict)
     },
+    # Unset, the consumer's concurrency follows its socket pool (functions/consumer/config.ts).
+    var.consumer_max_concurrency == null ? {} : { MAX_CONCURRENCY = tostring(var.consumer_max_concurrency) },
   )
 }
 

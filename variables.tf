@@ -157,7 +157,7 @@ variable "producer_environment_variables" {
 }
 
 variable "consumer_environment_variables" {
-  description = "Extra environment variables for the consumer. The module's own keys (TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
+  description = "Extra environment variables for the consumer. The module's own keys (TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, DYNAMODB_MAX_SOCKETS, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
   type        = map(string)
   default     = {}
 
@@ -173,10 +173,10 @@ variable "consumer_environment_variables" {
 
   validation {
     condition = length(setintersection(keys(var.consumer_environment_variables), [
-      "TABLE_NAME", "TRACE_LINK_MODE", "MAX_CONCURRENCY", "OTEL_STRICT",
+      "TABLE_NAME", "TRACE_LINK_MODE", "MAX_CONCURRENCY", "DYNAMODB_MAX_SOCKETS", "OTEL_STRICT",
       "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER", "OTEL_AWS_LAMBDA_FAST_START",
     ])) == 0
-    error_message = "consumer_environment_variables must not set TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
+    error_message = "consumer_environment_variables must not set TABLE_NAME, TRACE_LINK_MODE, MAX_CONCURRENCY, DYNAMODB_MAX_SOCKETS, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
   }
 }
 
@@ -521,13 +521,29 @@ variable "trace_link_mode" {
 }
 
 variable "consumer_max_concurrency" {
-  description = "MAX_CONCURRENCY of the consumer: records of one batch processed at once."
+  description = "MAX_CONCURRENCY of the consumer: a cap on the records of one batch processed at once. null: follow consumer_dynamodb_max_sockets (and the batch). Must not exceed consumer_dynamodb_max_sockets."
   type        = number
-  default     = 10
+  default     = null
 
   validation {
-    condition     = var.consumer_max_concurrency >= 1 && var.consumer_max_concurrency <= 1000 && floor(var.consumer_max_concurrency) == var.consumer_max_concurrency
-    error_message = "consumer_max_concurrency must be a whole number between 1 and 1000."
+    condition     = var.consumer_max_concurrency == null ? true : var.consumer_max_concurrency >= 1 && var.consumer_max_concurrency <= 1000 && floor(var.consumer_max_concurrency) == var.consumer_max_concurrency
+    error_message = "consumer_max_concurrency must be a whole number between 1 and 1000, or null."
+  }
+
+  validation {
+    condition     = var.consumer_max_concurrency == null ? true : var.consumer_max_concurrency <= var.consumer_dynamodb_max_sockets
+    error_message = "consumer_max_concurrency must not exceed consumer_dynamodb_max_sockets: the extra records would only wait for a socket."
+  }
+}
+
+variable "consumer_dynamodb_max_sockets" {
+  description = "DYNAMODB_MAX_SOCKETS of the consumer: connections its DynamoDB client may open at once (the AWS SDK's default is 50). The records processed at once follow it unless consumer_max_concurrency caps them."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.consumer_dynamodb_max_sockets >= 1 && var.consumer_dynamodb_max_sockets <= 1000 && floor(var.consumer_dynamodb_max_sockets) == var.consumer_dynamodb_max_sockets
+    error_message = "consumer_dynamodb_max_sockets must be a whole number between 1 and 1000."
   }
 }
 

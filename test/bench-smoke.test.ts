@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 // A smoke run of `make bench` (issue 5): every measurement runs a few iterations and reports
 // numbers for ours and for the Powertools baseline. The figures are not checked, only that all
-// eight measurements are there with positive numbers (a missing one fails the test); 7 and 8 run
+// eleven measurements are there with positive numbers (a missing one fails the test); 7 and 8 run
 // under the ADOT layer's real code on Node 22.
 const ROOT = resolve(__dirname, '..');
 
@@ -28,10 +28,10 @@ describe('bench/run.mjs --quick --json', () => {
   let report: { mode: string; measurements: Record<string, Measurement>; targets: unknown[]; machine: Record<string, unknown> };
 
   beforeAll(() => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), '--quick', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 400_000, maxBuffer: 16 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), '--quick', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
     if (run.status !== 0) throw new Error(`bench exited ${run.status ?? run.signal}:\n${run.stderr}`);
     report = JSON.parse(run.stdout);
-  }, 420_000);
+  }, 620_000);
 
   const measurement = (name: string): Measurement => {
     const found = report.measurements[name];
@@ -45,8 +45,8 @@ describe('bench/run.mjs --quick --json', () => {
     expect(String(report.machine.node)).toMatch(/^v\d+/);
   });
 
-  it('has exactly the eight measurements', () => {
-    expect(Object.keys(report.measurements).sort()).toEqual(['batchLatency', 'coldInit', 'consumerThroughput', 'layerColdStart', 'layerTracingCost', 'producer', 'tracingOverhead', 'zipSize']);
+  it('has exactly the eleven measurements', () => {
+    expect(Object.keys(report.measurements).sort()).toEqual(['batchLatency', 'coldInit', 'consumerThroughput', 'layerColdStart', 'layerTracingCost', 'memory', 'producer', 'throttling', 'tracingCost', 'tracingOverhead', 'zipSize']);
   });
 
   it.each(['zipSize', 'coldInit', 'consumerThroughput', 'batchLatency', 'layerColdStart'])('%s: ours, the baseline and the ratio are positive numbers in every row', (name) => {
@@ -75,9 +75,9 @@ describe('bench/run.mjs --quick --json', () => {
     }
   });
 
-  it('batchLatency covers batches of 10 and 100 and counts the DynamoDB calls each side made', () => {
+  it('batchLatency covers batches of 10, 100 and 1,000 and counts the DynamoDB calls each side made', () => {
     const rows = measurement('batchLatency').rows;
-    expect(rows.map((row) => row.batchSize)).toEqual([10, 100]);
+    expect(rows.map((row) => row.batchSize)).toEqual([10, 100, 1000]);
     for (const row of rows) {
       const calls = row.dynamodbCallsPerRecord as { ours: Record<string, number>; baseline: Record<string, number> };
       const total = (perOp: Record<string, number>) => Object.values(perOp).reduce((sum, n) => sum + n, 0);
@@ -102,8 +102,28 @@ describe('bench/run.mjs --quick --json', () => {
     for (const row of rows) expect(isStat(row.traced) && isStat(row.untraced) && typeof row.addedMicrosPerRecord === 'number').toBe(true);
   });
 
+  it('throttling: a share of calls was throttled and every record was still stored', () => {
+    const [row] = measurement('throttling').rows as Array<Record<string, unknown> & { batchSize: number }>;
+    expect(isStat(row!.cleanMs) && isStat(row!.throttledMs) && isStat(row!.throttledCalls)).toBe(true);
+    expect({ stored: row!.stored, failed: row!.failed }).toEqual({ stored: row!.batchSize, failed: 0 });
+  });
+
+  it('memory: peak RSS of one large batch, every record traced', () => {
+    const [row] = measurement('memory').rows;
+    expect(isPositive(row!.peakRssMiB) && isPositive(row!.eventBytes)).toBe(true);
+    expect(row!.spans).toBe(row!.records);
+  });
+
+  it('tracingCost: traced and untraced CPU per record, and a profile naming our modules', () => {
+    const found = measurement('tracingCost') as Measurement & { profile: { groups: Array<{ name: string; share: number }> } };
+    const [row] = found.rows;
+    expect(isStat(row!.traced) && isStat(row!.untraced)).toBe(true);
+    expect(found.profile.groups.length).toBeGreaterThan(0);
+    expect(found.profile.groups.some((group) => group.name.startsWith('functions/'))).toBe(true);
+  });
+
   it('reports every target with a verdict, and none on zip size or cold init', () => {
-    expect(report.targets.length).toBeGreaterThanOrEqual(7);
+    expect(report.targets.length).toBeGreaterThanOrEqual(9);
     expect((report.targets as Array<{ target: string }>).filter((t) => /zip|cold init/.test(t.target))).toEqual([]);
     for (const target of report.targets as Array<{ met: unknown }>) expect(typeof target.met).toBe('boolean');
   });

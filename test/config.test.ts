@@ -40,8 +40,14 @@ describe('producer settings', () => {
 
 describe('consumer settings', () => {
   it('applies the documented defaults', () => {
-    expect(loadConsumerConfig({ TABLE_NAME: 'events' })).toEqual({ tableName: 'events', linkMode: 'parent', maxConcurrency: 10 });
-    expect(loadConsumerConfig({ TABLE_NAME: 'events', TRACE_LINK_MODE: 'link', MAX_CONCURRENCY: '3' })).toEqual({ tableName: 'events', linkMode: 'link', maxConcurrency: 3 });
+    expect(loadConsumerConfig({ TABLE_NAME: 'events' })).toEqual({ tableName: 'events', linkMode: 'parent', maxConcurrency: 128, dynamodbMaxSockets: 128, dynamodbMaxAttempts: 6 });
+    expect(loadConsumerConfig({ TABLE_NAME: 'events', TRACE_LINK_MODE: 'link', MAX_CONCURRENCY: '3' })).toEqual({ tableName: 'events', linkMode: 'link', maxConcurrency: 3, dynamodbMaxSockets: 128, dynamodbMaxAttempts: 6 });
+  });
+
+  it('lets the socket pool set the concurrency, and MAX_CONCURRENCY cap it', () => {
+    expect(loadConsumerConfig({ TABLE_NAME: 'events', DYNAMODB_MAX_SOCKETS: '300' })).toMatchObject({ maxConcurrency: 300, dynamodbMaxSockets: 300 });
+    expect(loadConsumerConfig({ TABLE_NAME: 'events', DYNAMODB_MAX_SOCKETS: '300', MAX_CONCURRENCY: '40' })).toMatchObject({ maxConcurrency: 40, dynamodbMaxSockets: 300 });
+    expect(loadConsumerConfig({ TABLE_NAME: 'events', DYNAMODB_MAX_ATTEMPTS: '2' })).toMatchObject({ dynamodbMaxAttempts: 2 });
   });
 
   it.each([
@@ -49,6 +55,10 @@ describe('consumer settings', () => {
     [{ TABLE_NAME: 'events', TRACE_LINK_MODE: 'child' }, 'TRACE_LINK_MODE must be one of parent, link'],
     [{ TABLE_NAME: 'events', MAX_CONCURRENCY: '0' }, 'MAX_CONCURRENCY must be between 1 and 1000'],
     [{ TABLE_NAME: 'events', MAX_CONCURRENCY: 'ten' }, 'MAX_CONCURRENCY must be a whole number'],
+    [{ TABLE_NAME: 'events', MAX_CONCURRENCY: '200' }, 'MAX_CONCURRENCY (200) is above DYNAMODB_MAX_SOCKETS (128)'],
+    [{ TABLE_NAME: 'events', DYNAMODB_MAX_SOCKETS: '0' }, 'DYNAMODB_MAX_SOCKETS must be between 1 and 1000'],
+    [{ TABLE_NAME: 'events', DYNAMODB_MAX_SOCKETS: '1e3' }, 'DYNAMODB_MAX_SOCKETS must be a whole number'],
+    [{ TABLE_NAME: 'events', DYNAMODB_MAX_ATTEMPTS: '21' }, 'DYNAMODB_MAX_ATTEMPTS must be between 1 and 20'],
   ])('rejects %j with a message naming the setting', (env, message) => {
     expect(() => loadConsumerConfig(env)).toThrow(message);
   });

@@ -7,13 +7,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import Stripe from 'stripe';
 
 import { loadConsumerConfig } from '../../functions/consumer/config';
 import { createConsumerHandler } from '../../functions/consumer/consumer';
+import { createDynamoDbClient } from '../../functions/consumer/dynamodb-client';
 import { createLogger } from '../../functions/lib/logger';
 import { loadProducerConfig } from '../../functions/producer/config';
 import { createProducerHandler } from '../../functions/producer/producer';
@@ -26,28 +27,61 @@ const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:webhooks';
 const CREDENTIALS = { accessKeyId: 'AKIDBENCHFAKE', secretAccessKey: 'bench-fake-secret' };
 const silentLogger = createLogger({ component: 'bench' }, () => {});
 
-/** The real OpenTelemetry SDK, registered globally as the ADOT layer does (propagator xray, as the module sets OTEL_PROPAGATORS). */
-function installOtelSdk() {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+/** An exporter that counts and drops: the cost of exporting is not ours, and memory stays flat. */
+class DiscardingExporter {
+  count = 0;
+  export(spans, done) {
+    this.count += spans.length;
+    done({ code: 0 });
+  }
+  shutdown() {
+    return Promise.resolve();
+  }
+  forceFlush() {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * The real OpenTelemetry SDK, registered globally as the ADOT layer does (propagator xray, as the
+ * module sets OTEL_PROPAGATORS). `batch`: a BatchSpanProcessor (as the layer uses) with an exporter
+ * that discards; `memory`: a SimpleSpanProcessor into memory (the producer measurement).
+ * `spanCount()` flushes and returns the spans finished since the last `reset()`.
+ */
+function installOtelSdk(kind = 'memory') {
+  const exporter = kind === 'batch' ? new DiscardingExporter() : new InMemorySpanExporter();
+  const processor = kind === 'batch' ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter);
+  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new AWSXRayPropagator());
-  return { exporter, provider };
+  return {
+    exporter,
+    provider,
+    spanCount: async () => {
+      await provider.forceFlush();
+      return kind === 'batch' ? exporter.count : exporter.getFinishedSpans().length;
+    },
+    reset: async () => {
+      await provider.forceFlush();
+      if (kind === 'batch') exporter.count = 0;
+      else exporter.reset();
+    },
+  };
 }
 
 const hex = (bytes) => randomBytes(bytes).toString('hex');
 const xrayHeader = () => `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(12)};Parent=${hex(8)};Sampled=1`;
 
-/** An SQS record as Lambda delivers it, carrying the producer's trace context as our producer writes it. */
-function sqsRecord() {
+/** An SQS record as Lambda delivers it, carrying the producer's trace context as our producer writes it. `padBytes` pads the payload. */
+function sqsRecord(padBytes = 0) {
   const eventId = `evt_${hex(12)}`;
   const header = xrayHeader();
   const body = {
     eventId,
     type: 'payment_intent.succeeded',
     receivedAt: new Date().toISOString(),
-    payload: { id: eventId, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: `pi_${hex(8)}`, amount: 2000, currency: 'usd', status: 'succeeded' } } },
+    payload: { id: eventId, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: `pi_${hex(8)}`, amount: 2000, currency: 'usd', status: 'succeeded', ...(padBytes > 0 ? { metadata: { pad: 'x'.repeat(padBytes) } } : {}) } } },
   };
   return {
     messageId: randomUUID(),
@@ -61,7 +95,7 @@ function sqsRecord() {
     awsRegion: 'us-east-1',
   };
 }
-const sqsEvent = (size) => ({ Records: Array.from({ length: size }, sqsRecord) });
+const sqsEvent = (size, padBytes = 0) => ({ Records: Array.from({ length: size }, () => sqsRecord(padBytes)) });
 
 function lambdaContext() {
   const deadline = Date.now() + 30_000;
@@ -81,8 +115,9 @@ function lambdaContext() {
   };
 }
 
-function dynamodbClient(endpoint) {
-  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+/** The baseline's client: the SDK's defaults (pool of 50 sockets); `maxAttempts` undefined keeps the SDK's 3. */
+function dynamodbClient(endpoint, maxAttempts = 1) {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts });
 }
 
 /**
@@ -93,7 +128,7 @@ function dynamodbClient(endpoint) {
  *   baseline           nothing registered (the Powertools baseline does not use OpenTelemetry)
  */
 function setUpVariant(variant) {
-  if (variant === 'ours-traced') return installOtelSdk();
+  if (variant === 'ours-traced') return installOtelSdk('batch');
   if (variant === 'ours-context-only') {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new AWSXRayPropagator());
@@ -101,14 +136,20 @@ function setUpVariant(variant) {
   return undefined;
 }
 
-/** Returns the variant's handler as (event) => Promise<response>. */
-function consumerFor(variant, endpoint) {
-  const dynamodb = dynamodbClient(endpoint);
+/**
+ * Returns the variant's handler as (event) => Promise<response>. Ours runs with its defaults
+ * (functions/consumer/config.ts: pool, concurrency, attempts) and its own client factory; the
+ * baseline with the SDK's default client. `retries`: false makes one attempt per call (nothing
+ * fails in those measurements), true keeps each side's retry settings (the throttle scenario).
+ */
+function consumerFor(variant, endpoint, { retries = false } = {}) {
   if (variant === 'baseline') {
+    const dynamodb = dynamodbClient(endpoint, retries ? undefined : 1);
     const handler = createBaselineConsumerHandler({ tableName: 'webhook-events', idempotencyTableName: 'idempotency', dynamodb });
     return { handler: (event) => handler(event, lambdaContext()), dynamodb };
   }
   const config = loadConsumerConfig({ TABLE_NAME: 'webhook-events' });
+  const dynamodb = createDynamoDbClient(config, { endpoint, region: 'us-east-1', credentials: CREDENTIALS, ...(retries ? {} : { maxAttempts: 1 }) });
   const handler = createConsumerHandler({ config, dynamodb, logger: silentLogger });
   return { handler, dynamodb, config };
 }
@@ -138,7 +179,7 @@ async function consumerThroughput(task, fake) {
   };
   // The SDK and the handler need a few thousand calls before the JIT settles.
   for (const size of task.batchSizes) await run(size, task.warmupMs / task.batchSizes.length);
-  otel?.exporter.reset();
+  await otel?.reset();
   await fake.reset();
   const bySize = Object.fromEntries(task.batchSizes.map((size) => [size, { samples: [] }]));
   let spans = 0;
@@ -150,8 +191,8 @@ async function consumerThroughput(task, fake) {
       bySize[size].samples.push(sample.records / sample.seconds);
       records += sample.records;
       if (otel) {
-        spans += otel.exporter.getFinishedSpans().length;
-        otel.exporter.reset();
+        spans += await otel.spanCount();
+        await otel.reset();
       }
     }
   }
@@ -167,8 +208,10 @@ async function batchLatency(task, fake) {
   const { handler, dynamodb } = consumerFor(task.variant, fake.url);
   // Warm the code paths and the connection pool with no delay, then switch the delay on.
   const warmUntil = Date.now() + task.warmupMs;
-  while (Date.now() < warmUntil) for (const size of task.batchSizes) assertNoFailures(await handler(sqsEvent(size)), 'warm-up');
-  otel?.exporter.reset();
+  // Batches above 100 take the same code path; warming with them would only take longer.
+  const warmSizes = task.batchSizes.filter((size) => size <= 100);
+  while (Date.now() < warmUntil) for (const size of warmSizes) assertNoFailures(await handler(sqsEvent(size)), 'warm-up');
+  await otel?.reset();
   await fake.setDelay(task.delayMs);
   // One SDK call on its own: the measured length of one round trip.
   const singleCallMs = [];
@@ -187,12 +230,123 @@ async function batchLatency(task, fake) {
       const started = process.hrtime.bigint();
       assertNoFailures(await handler(event), 'latency');
       samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-      otel?.exporter.reset();
+      await otel?.reset();
     }
     const { counts, maxInFlight } = await fake.stats();
     bySize[size] = { samples, dynamodbCallsPerRecord: perRecord(counts, iterations * size), maxInFlight };
   }
   return { bySize, singleCallMs };
+}
+
+// ---- batch scale: throttling and memory (issue 12) ------------------------------------------------
+
+/** Successful writes to the events table: the records stored (throttled answers are counted apart). */
+const storedWrites = (counts) => (counts['webhook-events:PutItem'] ?? 0) - (counts['throttled:webhook-events:PutItem'] ?? 0);
+const throttledCalls = (counts) => Object.entries(counts).reduce((sum, [key, n]) => (key.startsWith('throttled:') ? sum + n : sum), 0);
+
+/**
+ * A batch of `batchSize` at `delayMs` per call, first with no throttling, then with `share` of
+ * DynamoDB calls throttled, taking turns. Each side keeps its own retry settings.
+ */
+async function throttleScenario(task, fake) {
+  const otel = setUpVariant(task.variant);
+  const { handler } = consumerFor(task.variant, fake.url, { retries: true });
+  const warmUntil = Date.now() + task.warmupMs;
+  while (Date.now() < warmUntil) assertNoFailures(await handler(sqsEvent(100)), 'warm-up');
+  await fake.setDelay(task.delayMs);
+  const runs = { clean: [], throttled: [] };
+  for (let i = 0; i < task.iterations; i++) {
+    for (const kind of ['clean', 'throttled']) {
+      await fake.setThrottle(kind === 'throttled' ? task.share : 0);
+      await fake.reset();
+      const started = process.hrtime.bigint();
+      let response;
+      try {
+        response = await handler(sqsEvent(task.batchSize));
+      } catch (error) {
+        // Powertools throws when every record of the batch failed.
+        response = { batchItemFailures: Array.from({ length: task.batchSize }), thrown: String(error) };
+      }
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const { counts } = await fake.stats();
+      runs[kind].push({ ms, failed: response.batchItemFailures.length, stored: storedWrites(counts), throttledCalls: throttledCalls(counts) });
+      await otel?.reset();
+    }
+  }
+  await fake.setThrottle(0);
+  return runs;
+}
+
+/** Peak resident memory while one batch of `records` records with `padBytes` of payload each runs. */
+async function memoryScenario(task, fake) {
+  const otel = setUpVariant(task.variant);
+  const { handler } = consumerFor(task.variant, fake.url);
+  assertNoFailures(await handler(sqsEvent(10, task.padBytes)), 'warm-up');
+  await otel?.reset();
+  await fake.setDelay(task.delayMs);
+  const event = sqsEvent(task.records, task.padBytes);
+  const eventBytes = Buffer.byteLength(JSON.stringify(event));
+  global.gc?.();
+  const rssBefore = process.memoryUsage.rss();
+  let peak = rssBefore;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 5);
+  const started = process.hrtime.bigint();
+  const response = await handler(event);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  assertNoFailures(response, 'memory');
+  const spans = otel ? await otel.spanCount() : 0;
+  // maxRSS (KiB) covers the whole process life, warm-up and building the event included.
+  return { eventBytes, rssBeforeMiB: rssBefore / 2 ** 20, peakRssMiB: peak / 2 ** 20, maxRssMiB: process.resourceUsage().maxRSS / 1024, ms, spans };
+}
+
+// ---- per-record tracing cost (issue 12) -------------------------------------------------------------
+
+/**
+ * The consumer's own CPU per record, DynamoDB being an in-process client that answers at once, so
+ * no HTTP or AWS SDK work is in the figure. Run once per variant (ours-traced: the OpenTelemetry
+ * SDK with a BatchSpanProcessor and an exporter that discards; ours-untraced: no SDK); the
+ * difference between the two is the tracing work per record (extract, span, attributes, end, the
+ * context manager over our own promises). CPU time (process.cpuUsage), which a busy machine
+ * disturbs less than wall time.
+ */
+async function tracingCost(task) {
+  const otel = setUpVariant(task.variant);
+  const config = loadConsumerConfig({ TABLE_NAME: 'webhook-events' });
+  const instantClient = { send: async () => ({}) };
+  const handler = createConsumerHandler({ config, dynamodb: instantClient, logger: silentLogger });
+  const events = Array.from({ length: 16 }, () => sqsEvent(task.batchSize));
+  let turn = 0;
+  const run = async (ms) => {
+    const cpu0 = process.cpuUsage();
+    const started = Date.now();
+    let records = 0;
+    while (Date.now() - started < ms) {
+      assertNoFailures(await handler(events[turn++ % events.length]), 'tracing cost');
+      records += task.batchSize;
+    }
+    const cpu = process.cpuUsage(cpu0);
+    return { micros: (cpu.user + cpu.system) / records, records };
+  };
+  await run(task.warmupMs);
+  await otel?.reset();
+  const samples = [];
+  let records = 0;
+  // The measured window on the monotonic clock V8's profiler also stamps samples with (µs), so a
+  // --cpu-prof profile can be cut to it, leaving start-up and warm-up out.
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n);
+  for (let s = 0; s < task.samples; s++) {
+    const sample = await run(task.sampleMs);
+    samples.push(sample.micros);
+    records += sample.records;
+  }
+  const window = { startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) };
+  const spans = otel ? await otel.spanCount() : 0;
+  if (otel && spans !== records) throw new Error(`tracing did not record: ${spans} spans for ${records} records`);
+  return { cpuMicrosPerRecord: samples, spans, records, window };
 }
 
 const stripe = new Stripe('sk_test_bench_only');
@@ -251,6 +405,9 @@ async function main() {
     if (task.mode === 'throughput') result = await consumerThroughput(task, fake);
     else if (task.mode === 'latency') result = await batchLatency(task, fake);
     else if (task.mode === 'producer') result = await producerTime(task, fake);
+    else if (task.mode === 'throttle') result = await throttleScenario(task, fake);
+    else if (task.mode === 'memory') result = await memoryScenario(task, fake);
+    else if (task.mode === 'tracing-cost') result = await tracingCost(task);
     else throw new Error(`unknown mode ${task.mode}`);
     process.stdout.write(JSON.stringify({ task, result }) + '\n');
   } finally {

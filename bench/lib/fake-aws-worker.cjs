@@ -6,7 +6,9 @@
 //   DynamoDB_20120810.GetItem                           -> {} (no item)
 //   AmazonSQS.SendMessage                               -> {MessageId, MD5OfMessageBody} (the SDK checks the MD5)
 // It counts requests per operation (DynamoDB: per table and operation) and the most requests it
-// ever held at once.
+// ever held at once. With a throttle share set (cmd 'throttle'), that share of DynamoDB calls,
+// picked by a seeded pseudo-random sequence, is answered 400 ProvisionedThroughputExceededException
+// (counted as `throttled:<table>:<op>`), as a table over its provisioned capacity answers.
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const { createHash, randomUUID } = require('node:crypto');
@@ -15,6 +17,16 @@ let delayMs = workerData.delayMs || 0;
 let counts = {};
 let inFlight = 0;
 let maxInFlight = 0;
+let throttleShare = 0;
+let seed = 1;
+
+/** mulberry32: the same throttled calls every run, so runs compare. */
+function nextRandom() {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
 
 function answer(target, body) {
   const op = target.split('.').pop();
@@ -50,10 +62,15 @@ const server = http.createServer((req, res) => {
     counts[key] = (counts[key] || 0) + 1;
     let status;
     let payload;
-    try {
-      [status, payload] = answer(target, text);
-    } catch (error) {
-      [status, payload] = [400, { __type: 'SerializationException', message: String(error) }];
+    if (throttleShare > 0 && target.startsWith('DynamoDB_20120810.') && nextRandom() < throttleShare) {
+      counts[`throttled:${key}`] = (counts[`throttled:${key}`] || 0) + 1;
+      [status, payload] = [400, { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'fake endpoint: throttled' }];
+    } else {
+      try {
+        [status, payload] = answer(target, text);
+      } catch (error) {
+        [status, payload] = [400, { __type: 'SerializationException', message: String(error) }];
+      }
     }
     const send = () => {
       inFlight -= 1;
@@ -81,6 +98,10 @@ parentPort.on('message', (message) => {
   } else if (message.cmd === 'delay') {
     delayMs = message.delayMs;
     parentPort.postMessage({ type: 'delay' });
+  } else if (message.cmd === 'throttle') {
+    throttleShare = message.share;
+    seed = 1;
+    parentPort.postMessage({ type: 'throttle' });
   } else if (message.cmd === 'close') {
     server.closeAllConnections();
     server.close(() => parentPort.postMessage({ type: 'closed' }));

@@ -35,6 +35,8 @@ export async function startFakeAwsEndpoint({ benchDir, delayMs = 0 }) {
     },
     reset: () => request('reset', 'reset'),
     setDelay: (ms) => request('delay', 'delay', { delayMs: ms }),
+    /** Answers `share` (0-1) of DynamoDB calls with ProvisionedThroughputExceededException. */
+    setThrottle: (share) => request('throttle', 'throttle', { share }),
     close: async () => {
       await request('close', 'closed');
       await worker.terminate();

@@ -40,6 +40,22 @@ function usable(ctx: Context): SpanContext | undefined {
   return spanContext;
 }
 
+type Attempt = (attributes: NonNullable<TracedRecord['messageAttributes']>, record: TracedRecord) => Context;
+
+// Built once, not per record: the order in which a record's context is looked for.
+const ATTEMPTS: ReadonlyArray<readonly [UpstreamSource, Attempt]> = [
+  ['message_attributes', (attributes) => propagation.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+  ['message_attributes_xray', (attributes) => xrayPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+  [
+    'aws_trace_header',
+    (_attributes, record) => {
+      const header = record.attributes?.AWSTraceHeader;
+      return header ? xrayPropagator.extract(ROOT_CONTEXT, { 'x-amzn-trace-id': header }, plainGetter) : ROOT_CONTEXT;
+    },
+  ],
+  ['message_attributes_w3c', (attributes) => w3cPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+];
+
 /**
  * The upstream context of one record, or undefined when it has none that is valid and sampled.
  *
@@ -59,22 +75,10 @@ function usable(ctx: Context): SpanContext | undefined {
  */
 export function extractUpstreamContext(record: TracedRecord): UpstreamContext | undefined {
   const attributes = record.messageAttributes ?? {};
-  const attempts: Array<[UpstreamSource, () => Context]> = [
-    ['message_attributes', () => propagation.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-    ['message_attributes_xray', () => xrayPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-    [
-      'aws_trace_header',
-      () => {
-        const header = record.attributes?.AWSTraceHeader;
-        return header ? xrayPropagator.extract(ROOT_CONTEXT, { 'x-amzn-trace-id': header }, plainGetter) : ROOT_CONTEXT;
-      },
-    ],
-    ['message_attributes_w3c', () => w3cPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-  ];
-  for (const [source, attempt] of attempts) {
+  for (const [source, attempt] of ATTEMPTS) {
     let ctx: Context;
     try {
-      ctx = attempt();
+      ctx = attempt(attributes, record);
     } catch {
       continue;
     }

@@ -35,9 +35,15 @@ export interface RecordScope {
 
 export type RecordWork = (record: SQSRecord, scope: RecordScope) => Promise<void>;
 
+/**
+ * Records processed at once when the caller does not say: the consumer's default DynamoDB socket
+ * pool (functions/consumer/config.ts), so a batch is not held back below what its client can send.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 128;
+
 export interface BatchOptions {
   linkMode?: TraceLinkMode;
-  /** How many records are processed at once. */
+  /** How many records are processed at once (never more than the batch has). */
   maxConcurrency?: number;
   spanName?: string;
   tracer?: Tracer;
@@ -81,17 +87,27 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
     invocationSpan && isSpanContextValid(invocationSpan.spanContext()) ? [{ context: invocationSpan.spanContext() }] : [];
 
   const failures: SQSBatchItemFailure[] = [];
+  // A batch comes from one queue: its name is derived once, not per record.
+  let lastArn: string | undefined;
+  let lastQueueName = '';
+  const queueName = (arn = ''): string => {
+    if (arn !== lastArn) {
+      lastArn = arn;
+      lastQueueName = queueNameFromArn(arn);
+    }
+    return lastQueueName;
+  };
 
   const runRecord = async (record: SQSRecord) => {
     let span: Span | undefined;
-    let logger = baseLogger.child({ messageId: record.messageId });
+    let logger: Logger | undefined;
     try {
       const upstream = extractUpstreamContext(record);
       const attributes: Attributes = {
         [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
         [ATTR.messagingOperationType]: 'process',
         [ATTR.messagingMessageId]: record.messageId,
-        [ATTR.messagingDestinationName]: queueNameFromArn(record.eventSourceARN ?? ''),
+        [ATTR.messagingDestinationName]: queueName(record.eventSourceARN),
         [ATTR.traceHasUpstreamContext]: upstream !== undefined,
         ...deliveryAttributes(record, now()),
       };
@@ -115,15 +131,18 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
       span?.recordException(error);
       span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       failures.push({ itemIdentifier: record.messageId });
-      logger.error('record failed; it will be retried', { error });
+      // Without a span yet (its setup threw), the line carries the message id and no trace.
+      (logger ?? baseLogger.child({ messageId: record.messageId })).error('record failed; it will be retried', { error });
     } finally {
       span?.end();
     }
   };
 
-  await forEachBounded(event.Records ?? [], options.maxConcurrency ?? 10, runRecord);
+  await forEachBounded(event.Records ?? [], options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, runRecord);
   // Report failures in delivery order so the response is stable whatever finished first.
-  const order = new Map((event.Records ?? []).map((record, index) => [record.messageId, index]));
-  failures.sort((a, b) => (order.get(a.itemIdentifier) ?? 0) - (order.get(b.itemIdentifier) ?? 0));
+  if (failures.length > 1) {
+    const order = new Map((event.Records ?? []).map((record, index) => [record.messageId, index]));
+    failures.sort((a, b) => (order.get(a.itemIdentifier) ?? 0) - (order.get(b.itemIdentifier) ?? 0));
+  }
   return { batchItemFailures: failures };
 }

@@ -179,7 +179,7 @@ run "defaults_environment_and_layer" {
     condition = jsonencode(module.consumer.environment_variables) == jsonencode({
       TABLE_NAME                           = "wh-events"
       TRACE_LINK_MODE                      = "parent"
-      MAX_CONCURRENCY                      = "10"
+      DYNAMODB_MAX_SOCKETS                 = "128"
       OTEL_STRICT                          = "false"
       AWS_LAMBDA_EXEC_WRAPPER              = "/opt/otel-instrument"
       OTEL_SERVICE_NAME                    = "wh-consumer"

@@ -455,6 +455,23 @@ run "consumer_max_concurrency_zero" {
   expect_failures = [var.consumer_max_concurrency]
 }
 
+run "consumer_max_concurrency_above_sockets" {
+  command = plan
+  variables {
+    consumer_max_concurrency      = 200
+    consumer_dynamodb_max_sockets = 100
+  }
+  expect_failures = [var.consumer_max_concurrency]
+}
+
+run "consumer_dynamodb_max_sockets_fractional" {
+  command = plan
+  variables {
+    consumer_dynamodb_max_sockets = 12.5
+  }
+  expect_failures = [var.consumer_dynamodb_max_sockets]
+}
+
 run "existing_table_name_invalid" {
   command = plan
   variables {
