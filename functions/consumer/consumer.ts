@@ -48,11 +48,11 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
   const logger = deps.logger ?? createLogger({ component: 'consumer' });
   const now = deps.now ?? Date.now;
 
-  const processRecord = async (record: SQSRecord, { span, logger: recordLogger }: RecordScope) => {
+  const processRecord = async (record: SQSRecord, { span, annotate }: RecordScope) => {
     const body = parseBody(record);
     const type = typeof body.type === 'string' ? body.type : 'unknown';
     span.setAttributes({ [ATTR.webhookEventId]: body.eventId, [ATTR.webhookType]: type });
-    const log = recordLogger.child({ eventId: body.eventId });
+    const log = annotate({ eventId: body.eventId });
     const outcome = await storeWebhookOnce(dynamodb, config.tableName, {
       eventId: body.eventId,
       type,

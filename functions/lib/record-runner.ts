@@ -13,7 +13,7 @@ import {
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn } from './attributes';
 import { extractUpstreamContext, type UpstreamContext } from './extract';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type LogFields, type Logger } from './logger';
 
 /**
  * `parent`: a record's span continues its producer's trace and links to the invocation.
@@ -30,6 +30,11 @@ export interface RecordScope {
   logger: Logger;
   /** What came with the message, when it carried a usable context. */
   upstream: UpstreamContext | undefined;
+  /**
+   * Adds fields (e.g. the event id, once the body is read) to this record's later lines, the
+   * runner's own failure line included, so one query by event id finds every attempt.
+   */
+  annotate(fields: LogFields): Logger;
 }
 
 export type RecordWork = (record: SQSRecord, scope: RecordScope) => Promise<void>;
@@ -103,7 +108,16 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
       span = tracer.startSpan(spanName, { kind: SpanKind.CONSUMER, attributes, links }, parent);
       const recordContext = trace.setSpan(parent, span);
       logger = baseLogger.child({ messageId: record.messageId }, recordContext);
-      const scope: RecordScope = { span, context: recordContext, logger, upstream };
+      const scope: RecordScope = {
+        span,
+        context: recordContext,
+        logger,
+        upstream,
+        annotate: (fields) => {
+          logger = logger.child(fields);
+          return logger;
+        },
+      };
       await otelContext.with(recordContext, () => work(record, scope));
     } catch (thrown) {
       const error = asError(thrown);

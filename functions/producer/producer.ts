@@ -6,6 +6,7 @@ import { injectTraceContext, xrayTraceHeader } from '../lib/inject';
 import { createLogger, type Logger } from '../lib/logger';
 import type { SdkMessageAttributes } from '../lib/sqs-carrier';
 import type { ProducerConfig } from './config';
+import { claimedEventId } from './claimed-event-id';
 import { readWebhookRequest, type WebhookHttpEvent } from './http-event';
 import { errorResponse, jsonResponse } from './responses';
 import type { SigningSecrets } from './signing-secrets';
@@ -64,7 +65,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       return errorResponse(503, 'verification unavailable', { 'retry-after': '30' });
     }
     if (verdict.valid) return undefined;
-    logger.warn('webhook rejected: signature', { reason: verdict.reason });
+    logger.warn('webhook rejected: signature', { status: 401, reason: verdict.reason, claimedEventId: claimedEventId(request.rawBody) });
     return errorResponse(401, verdict.reason);
   }
 
@@ -119,14 +120,14 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     const request = readWebhookRequest(event);
     // Size first: nothing larger than the limit is hashed, parsed or enqueued.
     if (request.rawBody.length > config.maxBodyBytes) {
-      logger.warn('webhook rejected: body too large', { bytes: request.rawBody.length, limit: config.maxBodyBytes });
+      logger.warn('webhook rejected: body too large', { status: 413, bytes: request.rawBody.length, limit: config.maxBodyBytes, claimedEventId: claimedEventId(request.rawBody) });
       return errorResponse(413, 'body too large');
     }
     const rejected = await verify(request);
     if (rejected) return rejected;
     const parsed = parseWebhookEvent(request.rawBody);
     if (!parsed.ok) {
-      logger.warn('webhook rejected: body', { reason: parsed.reason });
+      logger.warn('webhook rejected: body', { status: 400, reason: parsed.reason, claimedEventId: claimedEventId(request.rawBody) });
       return errorResponse(400, parsed.reason);
     }
     return enqueue(parsed.event);
