@@ -14,11 +14,12 @@ export function traceUrl(region: string, traceId: string): string {
   return `${consoleBase(region)}#xray:traces/${xrayTraceId(traceId)}`;
 }
 
-/** The console's encoding inside a Logs Insights link: percent-encoding with `*` for `%`, and the punctuation it uses as syntax escaped too. */
+/** The console's encoding inside a Logs Insights link: percent-encoding with `*` for `%`, the punctuation it uses as syntax escaped too. */
 function insightsEscape(value: string): string {
   return encodeURIComponent(value)
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%/g, '*');
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
+    // Lower-case hex after `*`, as the console writes its own links.
+    .replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => `*${hex.toLowerCase()}`);
 }
 
 export function insightsUnescape(value: string): string {
