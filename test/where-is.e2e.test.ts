@@ -92,8 +92,17 @@ describe('where-is and redrive, end to end on the emulator', () => {
 
   afterAll(async () => {
     if (!stack) return;
-    await stack.stop();
-  }, 180_000);
+    const started = Date.now();
+    await stack.pipeline.stop();
+    const stopped = Date.now();
+    try {
+      await stack.workspace.destroy(stack.vars);
+    } finally {
+      await stack.moto.stop();
+      // Where the time goes on a loaded machine, for whoever reads a timeout here.
+      process.stderr.write(`where-is e2e teardown: runtime stopped in ${stopped - started} ms, terraform destroy in ${Date.now() - stopped} ms\n`);
+    }
+  }, 300_000);
 
   it('stored: when, by which message, after how many attempts, its trace and links', async () => {
     const answer = await whereIs(ids.stored);

@@ -38,7 +38,8 @@ locals {
     [Traces](${local.traces_url}) · [Trace map](${local.map_url}) · [Logs Insights](${local.console}#logsV2:logs-insights)
   EOT
 
-  api_widgets = local.has_api ? [
+  # Left out when the module created no API (a conditional cannot pick between tuples of different lengths).
+  api_widgets = [for widget in [
     merge(local.metric_widget, { properties = merge(local.properties, {
       title   = "API requests, 4xx, 5xx"
       stat    = "Sum"
@@ -48,13 +49,14 @@ locals {
       title   = "API latency (ms)"
       metrics = [concat(local.api, ["Latency", { stat = "p50" }]), concat(local.api, ["Latency", { stat = "p99" }]), concat(local.api, ["IntegrationLatency", { stat = "p99" }])]
     }) }),
-  ] : []
+  ] : widget if local.has_api]
 
   function_widgets = [
     merge(local.metric_widget, { properties = merge(local.properties, {
-      title   = "Function errors and throttles"
-      stat    = "Sum"
-      metrics = flatten([for role, fn in local.lambda : [["AWS/Lambda", "Errors", "FunctionName", fn, { label = "${role} errors" }], ["AWS/Lambda", "Throttles", "FunctionName", fn, { label = "${role} throttles" }]]])
+      title = "Function errors and throttles"
+      stat  = "Sum"
+      # concat, not flatten: flatten would also flatten each metric's own array.
+      metrics = concat([for role, fn in local.lambda : ["AWS/Lambda", "Errors", "FunctionName", fn, { label = "${role} errors" }]], [for role, fn in local.lambda : ["AWS/Lambda", "Throttles", "FunctionName", fn, { label = "${role} throttles" }]])
     }) }),
     merge(local.metric_widget, { properties = merge(local.properties, {
       title   = "Function duration p99 (ms)"

@@ -42,14 +42,28 @@ run "dashboard_widgets_and_url" {
   }
 
   assert {
-    condition = alltrue([
-      contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/ApiGateway", "ApiName", "wh", "Stage", "live", "5XXError"])),
-      contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/Lambda", "Throttles", "FunctionName", "wh-consumer", { label = "consumer throttles" }])),
-      contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "wh"])),
-      contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "wh-dlq"])),
-      contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/DynamoDB", "ThrottledRequests", "TableName", "wh-events", "Operation", "PutItem"])),
-    ])
-    error_message = "The widgets graph the deployment's own API stage, functions, queues and table."
+    condition     = contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/ApiGateway", "ApiName", "wh", "Stage", "live", "5XXError"]))
+    error_message = "A widget graphs the API stage's 5xx."
+  }
+
+  assert {
+    condition     = contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/Lambda", "Throttles", "FunctionName", "wh-consumer", { label = "consumer throttles" }]))
+    error_message = "A widget graphs the consumer's throttles."
+  }
+
+  assert {
+    condition     = contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "wh"]))
+    error_message = "A widget graphs the queue's oldest message age."
+  }
+
+  assert {
+    condition     = contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "wh-dlq"]))
+    error_message = "A widget graphs the DLQ's depth."
+  }
+
+  assert {
+    condition     = contains(flatten([for w in output.dashboard_body.widgets : [for m in try(w.properties.metrics, []) : jsonencode(m)]]), jsonencode(["AWS/DynamoDB", "ThrottledRequests", "TableName", "wh-events", "Operation", "PutItem"]))
+    error_message = "A widget graphs the table's throttled PutItems."
   }
 
   assert {
