@@ -57,9 +57,20 @@ export function resendableAttributes(message: Message): Record<string, MessageAt
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
+/**
+ * The endpoint does not know the action. moto 5.2 answers StartMessageMoveTask with an HTML
+ * error page (HTTP 500) that the SDK cannot parse: a SyntaxError, which SQS itself never causes.
+ */
 const isUnsupported = (error: unknown) => {
-  const { name, message } = (error ?? {}) as { name?: string; message?: string };
-  return /UnsupportedOperation|InvalidAction|NotImplemented|UnknownOperation/i.test(`${name} ${message}`) || /not (yet )?(implemented|supported)/i.test(message ?? '');
+  const { name, message, $metadata, $response } = (error ?? {}) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+  const status = $metadata?.httpStatusCode ?? $response?.statusCode;
+  return (
+    /UnsupportedOperation|InvalidAction|NotImplemented|UnknownOperation/i.test(`${name} ${message}`) ||
+    /not (yet )?(implemented|supported)/i.test(message ?? '') ||
+    name === 'SyntaxError' ||
+    status === 404 ||
+    status === 501
+  );
 };
 
 async function queueArn(sqs: SQSClient, url: string): Promise<string> {
