@@ -130,7 +130,10 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
   let eventsRead = byEvent.eventsRead;
   const errors = [...byEvent.errors];
   let capped = byEvent.capped;
-  for (const messageId of messageIds) {
+  // One search per delivery of this event; an event has a handful, a cap keeps a pathological one bounded.
+  const MAX_MESSAGE_SEARCHES = 20;
+  if (messageIds.size > MAX_MESSAGE_SEARCHES) partialReasons.push(`searched the consumer's logs for ${MAX_MESSAGE_SEARCHES} of ${messageIds.size} message ids`);
+  for (const messageId of [...messageIds].slice(0, MAX_MESSAGE_SEARCHES)) {
     const more = await searchLogs(clients.logs, [deployment.consumerLogGroup], messageId, window, options.maxLogEvents, (f) => f.messageId === messageId && !about(f));
     lines.push(...more.lines);
     eventsRead += more.eventsRead;
