@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { LocalStack } from './local-stack';
+import { REGION, type LocalStack } from './local-stack';
 
 /**
  * The demo's last step: "what happened to this event?" answered by where-is, run as a person
@@ -13,7 +13,8 @@ export async function runWhereIs(root: string, workDir: string, stack: LocalStac
   // The functions' last log lines reach CloudWatch Logs within a flush interval.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const script = join(root, 'dist/tools/where-is.js');
-  const args = [eventId, '--outputs-file', outputsFile, '--endpoint', stack.moto.endpoint];
+  // The emulator's queue URLs name no region, so it is given.
+  const args = [eventId, '--outputs-file', outputsFile, '--endpoint', stack.moto.endpoint, '--region', REGION];
   console.log(`\n  where-is: what happened to ${eventId}?`);
   console.log(`  $ node ${relative(process.cwd(), script)} ${args.map((arg) => (arg === outputsFile ? relative(process.cwd(), arg) : arg)).join(' ')}`);
   const output = await new Promise<{ ok: boolean; text: string }>((resolve) => {
