@@ -35,11 +35,11 @@ demo: $(NODE_MODULES) ## Deploy examples/local to moto_server, send signed webho
 
 where-is: $(NODE_MODULES) ## What happened to one event: make where-is EVENT=evt_… TF_DIR=<dir you applied> [ARGS=--json]
 	@node scripts/build.mjs --tools >/dev/null
-	@node dist/tools/where-is.js '$(EVENT)' $(if $(TF_DIR),--terraform-dir $(TF_DIR)) $(ARGS)
+	@node --no-warnings dist/tools/where-is.js '$(EVENT)' $(if $(TF_DIR),--terraform-dir $(TF_DIR)) $(ARGS)
 
 redrive: $(NODE_MODULES) ## Move dead-lettered messages back to the queue: make redrive TF_DIR=<dir> ARGS='--dry-run | --count N --rate N | --event-id ID'
 	@node scripts/build.mjs --tools >/dev/null
-	@node dist/tools/redrive.js $(if $(TF_DIR),--terraform-dir $(TF_DIR)) $(ARGS)
+	@node --no-warnings dist/tools/redrive.js $(if $(TF_DIR),--terraform-dir $(TF_DIR)) $(ARGS)
 
 bench: $(NODE_MODULES) ## Benchmarks against an AWS Lambda Powertools baseline (BENCH_ARGS=--json or --quick)
 	node bench/run.mjs $(BENCH_ARGS)

@@ -18,7 +18,7 @@ export async function runWhereIs(root: string, workDir: string, stack: LocalStac
   console.log(`\n  where-is: what happened to ${eventId}?`);
   console.log(`  $ node ${relative(process.cwd(), script)} ${args.map((arg) => (arg === outputsFile ? relative(process.cwd(), arg) : arg)).join(' ')}`);
   const output = await new Promise<{ ok: boolean; text: string }>((resolve) => {
-    execFile(process.execPath, [script, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ ok: !error, text: stdout + stderr }));
+    execFile(process.execPath, ['--no-warnings', script, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ ok: !error, text: stdout + stderr }));
   });
   console.log(output.text.trimEnd().replace(/^/gm, '    '));
   return output.ok && output.text.startsWith(`${eventId}: STORED`);

@@ -178,7 +178,7 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
     return {
       ...base,
       verdict: 'stored',
-      summary: `stored at ${item.processedAt} by message ${item.messageId}`,
+      summary: `stored${logsSeen ? ` after ${attempts.failed + 1} delivery attempt(s)` : ''}${item.type ? ` (${item.type})` : ''}`,
       stored: {
         at: item.processedAt ?? '',
         ...(item.receivedAt ? { receivedAt: item.receivedAt } : {}),
