@@ -5,7 +5,7 @@ NODE_MODULES := node_modules/.package-lock.json
 CUSTOM_CONSUMER := examples/custom-consumer
 CUSTOM_CONSUMER_ZIP := $(CUSTOM_CONSUMER)/dist/consumer.zip
 
-.PHONY: help install build lib custom-consumer test test-unit test-terraform typecheck demo bench fmt lint docs clean
+.PHONY: help install build lib custom-consumer test test-unit test-terraform typecheck demo bench fmt lint docs clean where-is redrive
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -44,6 +44,14 @@ test: typecheck test-unit test-terraform ## Everything CI runs
 demo: $(NODE_MODULES) ## Deploy examples/local to moto_server, send signed webhooks, print each trace across the queue
 	node scripts/build.mjs --local-runtime
 	node --no-warnings dist/local-runtime/demo.js
+
+where-is: $(NODE_MODULES) ## What happened to one event: make where-is EVENT=evt_… TF_DIR=<dir you applied> [ARGS=--json]
+	@node scripts/build.mjs --tools >/dev/null
+	@node --no-warnings dist/tools/where-is.js '$(EVENT)' $(if $(TF_DIR),--terraform-dir $(TF_DIR)) $(ARGS)
+
+redrive: $(NODE_MODULES) ## Move dead-lettered messages back to the queue: make redrive TF_DIR=<dir> ARGS='--dry-run | --count N --rate N | --event-id ID'
+	@node scripts/build.mjs --tools >/dev/null
+	@node --no-warnings dist/tools/redrive.js $(if $(TF_DIR),--terraform-dir $(TF_DIR)) $(ARGS)
 
 bench: $(NODE_MODULES) ## Benchmarks against an AWS Lambda Powertools baseline (BENCH_ARGS=--json or --quick)
 	node bench/run.mjs $(BENCH_ARGS)

@@ -314,3 +314,23 @@ module "api" {
   partition                      = local.partition
   tags                           = var.tags
 }
+
+################################################################################
+# Dashboard
+################################################################################
+
+module "dashboard" {
+  source = "./modules/dashboard"
+  count  = var.create_dashboard ? 1 : 0
+
+  name                   = var.name
+  region                 = local.region
+  partition              = local.partition
+  api_name               = var.create_api ? var.name : null
+  api_stage_name         = var.create_api ? var.api_stage_name : null
+  producer_function_name = module.producer.function_name
+  consumer_function_name = module.consumer.function_name
+  queue_name             = module.queue.queue_name
+  dlq_name               = module.queue.dlq_name
+  table_name             = local.table_name
+}

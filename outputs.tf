@@ -137,3 +137,17 @@ output "webhook_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the webhook signing secret (created or given); null when webhook_verification is none. Set its value with `aws secretsmanager put-secret-value`."
   value       = local.webhook_secret_arn
 }
+
+################################################################################
+# Dashboard
+################################################################################
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard; null when create_dashboard is false."
+  value       = one(module.dashboard[*].dashboard_name)
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard in the console; null when create_dashboard is false."
+  value       = one(module.dashboard[*].dashboard_url)
+}

@@ -762,3 +762,9 @@ variable "oldest_message_age_alarm_threshold_seconds" {
     error_message = "oldest_message_age_alarm_threshold_seconds must be at least 1."
   }
 }
+
+variable "create_dashboard" {
+  description = "Creates a CloudWatch dashboard for the pipeline: API traffic, errors and latency, the functions' errors, throttles and duration, queue and DLQ depth, age of the oldest message, DynamoDB throttles, and how to find one event (where-is)."
+  type        = bool
+  default     = true
+}

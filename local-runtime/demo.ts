@@ -1,6 +1,7 @@
 // `make demo`: deploys examples/local to moto_server, drives signed webhooks through the built
 // zips and prints each event's outcome and its trace across the queue.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { runWhereIs } from './demo-where-is';
 import { join, relative, resolve } from 'node:path';
 import { deadLetteredEventIds, deployLocalStack, storedItems, waitUntil, type LocalStack } from './local-stack';
 import type { BatchReport } from './event-source-mapping';
@@ -184,6 +185,8 @@ async function main(): Promise<number> {
     writeFileSync(htmlPath, renderHtmlReport(sections, 'Webhook traces across SQS (make demo)'));
     console.log(`\n  waterfall per trace: ${relative(process.cwd(), htmlPath) || htmlPath} (self-contained HTML)`);
     console.log(`  spans as JSON lines: ${relative(process.cwd(), stack.spansFile)}`);
+    const paid = events.find((event) => event.label === 'payment_intent.succeeded');
+    if (paid) misbehaved = !(await runWhereIs(ROOT, workDir, stack, paid.eventId)) || misbehaved;
     await stopAll();
     console.log(misbehaved ? red('\nThe pipeline misbehaved: see the ✗ marks above.') : green('\nEvery event ended where it should, each on one trace across the queue.'));
     return misbehaved ? 1 : 0;

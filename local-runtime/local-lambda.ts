@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ADOT_EXEC_WRAPPER, otelInstrumentEnvironment, type LayerWrappers } from './adot-layer';
+import { CloudWatchLogForwarder } from './cloudwatch-logs';
 import type { InvokeReply, InvokeRequest, Trigger, WorkerStatus } from './invocation-protocol';
 import { newSpanId, newTraceId, xrayHeader } from './xray-ids';
 
@@ -88,7 +89,12 @@ export class LocalLambda {
   /** The invocation in progress: the next waits for it. */
   private busy: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: LocalLambdaOptions) {}
+  /** The function's log group in the emulator, as Lambda would write it. */
+  readonly cloudWatchLogs: CloudWatchLogForwarder;
+
+  constructor(private readonly options: LocalLambdaOptions) {
+    this.cloudWatchLogs = new CloudWatchLogForwarder({ ...options.aws, functionName: options.functionName });
+  }
 
   get functionName(): string {
     return this.options.functionName;
@@ -128,6 +134,7 @@ export class LocalLambda {
   /** Function logs, kept for error messages and readable with logs(). */
   private onOutput(chunk: Buffer): void {
     this.output += chunk.toString('utf8');
+    this.cloudWatchLogs.write(chunk.toString('utf8'));
     if (this.output.length > 1_000_000) this.output = this.output.slice(-500_000);
   }
 
@@ -187,11 +194,13 @@ export class LocalLambda {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    });
+    if (child && child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      });
+    }
+    await this.cloudWatchLogs.flush(true);
   }
 }

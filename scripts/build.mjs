@@ -12,6 +12,9 @@ import yazl from 'yazl';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const withLocalRuntime = args.includes('--local-runtime');
+// `--tools` alone builds only the operator tools (where-is, redrive), not the zips.
+const withTools = args.includes('--tools') || withLocalRuntime;
+const onlyTools = args.length === 1 && args[0] === '--tools';
 const named = args.filter((arg) => !arg.startsWith('--'));
 const functions = named.length > 0 ? named : ['producer', 'consumer'];
 // DOS timestamps are local time: built from local fields, with no UTC extra field, the bytes
@@ -99,8 +102,24 @@ export async function buildLocalRuntime() {
   console.log('built dist/local-runtime (worker, layer wrappers, demo, adot-standin-layer.zip)');
 }
 
+/** The operator tools (tools/where-is): plain node programs using the AWS SDK from node_modules. */
+export async function buildTools() {
+  await build({
+    entryPoints: { 'where-is': join(root, 'tools/where-is/where-is.ts'), redrive: join(root, 'tools/where-is/redrive-cli.ts') },
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outdir: join(root, 'dist', 'tools'),
+    logLevel: 'warning',
+  });
+  console.log('built dist/tools (where-is, redrive)');
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await mkdir(join(root, 'dist'), { recursive: true });
-  for (const name of functions) await buildFunction(name);
+  if (!onlyTools) for (const name of functions) await buildFunction(name);
   if (withLocalRuntime) await buildLocalRuntime();
+  if (withTools) await buildTools();
 }

@@ -23,11 +23,11 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
   const logger = deps.logger ?? createLogger({ component: 'consumer' });
   const now = deps.now ?? Date.now;
 
-  const processRecord = async (record: SQSRecord, { span, logger: recordLogger }: RecordScope) => {
+  const processRecord = async (record: SQSRecord, { span, annotate }: RecordScope) => {
     const webhook = readRecord(record);
     const { eventId, type } = webhook;
     span.setAttributes({ [ATTR.webhookEventId]: eventId, [ATTR.webhookType]: type });
-    const log = recordLogger.child({ eventId });
+    const log = annotate({ eventId });
     const outcome = await storeWebhookOnce(dynamodb, config.tableName, {
       eventId,
       type,

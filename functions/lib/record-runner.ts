@@ -14,7 +14,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn } from './attributes';
 import { deliveryAttributes } from './delivery';
 import { extractUpstreamContext, type UpstreamContext } from './extract';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type LogFields, type Logger } from './logger';
 
 /**
  * `parent`: a record's span continues its producer's trace and links to the invocation.
@@ -31,6 +31,11 @@ export interface RecordScope {
   logger: Logger;
   /** What came with the message, when it carried a usable context. */
   upstream: UpstreamContext | undefined;
+  /**
+   * Adds fields (e.g. the event id, once the body is read) to this record's later lines, the
+   * runner's own failure line included, so one query by event id finds every attempt.
+   */
+  annotate(fields: LogFields): Logger;
 }
 
 export type RecordWork = (record: SQSRecord, scope: RecordScope) => Promise<void>;
@@ -123,8 +128,20 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
       }
       span = tracer.startSpan(spanName, { kind: SpanKind.CONSUMER, attributes, links }, parent);
       const recordContext = trace.setSpan(parent, span);
-      logger = baseLogger.child({ messageId: record.messageId }, recordContext);
-      const scope: RecordScope = { span, context: recordContext, logger, upstream };
+      const recordLogger = baseLogger.child({ messageId: record.messageId }, recordContext);
+      logger = recordLogger;
+      const scope: RecordScope = {
+        span,
+        context: recordContext,
+        logger: recordLogger,
+        upstream,
+        annotate: (fields) => {
+          // Also the runner's own failure line below, so one query by event id finds every attempt.
+          const annotated = (logger ?? recordLogger).child(fields);
+          logger = annotated;
+          return annotated;
+        },
+      };
       await otelContext.with(recordContext, () => work(record, scope));
     } catch (thrown) {
       const error = asError(thrown);

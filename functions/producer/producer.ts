@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import type { SdkMessageAttributes } from '../lib/sqs-carrier';
 import { BODY_ENCODING_ATTRIBUTE, encodeBody, sqsMessageBytes } from '../lib/webhook-message';
 import type { ProducerConfig } from './config';
+import { claimedEventId } from './claimed-event-id';
 import { readWebhookRequest, type WebhookHttpEvent, type WebhookRequest } from './http-event';
 import { errorResponse, jsonResponse } from './responses';
 import type { SigningSecrets } from './signing-secrets';
@@ -66,7 +67,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       return errorResponse(503, 'verification unavailable', { 'retry-after': '30' });
     }
     if (verdict.valid) return undefined;
-    logger.warn('webhook rejected: signature', { reason: verdict.reason });
+    logger.warn('webhook rejected: signature', { status: 401, reason: verdict.reason, claimedEventId: claimedEventId(request.rawBody) });
     return errorResponse(401, verdict.reason);
   }
 
@@ -95,7 +96,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       const bytes = sqsMessageBytes(body, attributes);
       if (bytes > config.maxMessageBytes) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'message too large' });
-        log.warn('webhook rejected: message too large', { bytes, limit: config.maxMessageBytes, encoding });
+        log.warn('webhook rejected: message too large', { status: 413, bytes, limit: config.maxMessageBytes, encoding });
         return errorResponse(413, 'body too large for one queue message');
       }
       const traceHeader = xrayTraceHeader(spanContext);
@@ -132,30 +133,30 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
   return async (event) => {
     const read = readWebhookRequest(event);
     if (!read.ok) {
-      logger.warn('webhook rejected: request', { reason: read.reason });
+      logger.warn('webhook rejected: request', { status: 400, reason: read.reason });
       return errorResponse(400, read.reason);
     }
     const request = read.request;
     // Size first: nothing larger than the limit is hashed, parsed or enqueued.
     if (request.rawBody.length > config.maxBodyBytes) {
-      logger.warn('webhook rejected: body too large', { bytes: request.rawBody.length, limit: config.maxBodyBytes });
+      logger.warn('webhook rejected: body too large', { status: 413, bytes: request.rawBody.length, limit: config.maxBodyBytes, claimedEventId: claimedEventId(request.rawBody) });
       return errorResponse(413, 'body too large');
     }
     const rejected = await verify(request);
     if (rejected) return rejected;
     const text = utf8Text(request.rawBody);
     if (text === undefined) {
-      logger.warn('webhook rejected: body', { reason: 'body is not valid UTF-8' });
+      logger.warn('webhook rejected: body', { status: 400, reason: 'body is not valid UTF-8', claimedEventId: claimedEventId(request.rawBody) });
       return errorResponse(400, 'body is not valid UTF-8');
     }
     const parsed = parseWebhookEvent(text);
     if (!parsed.ok) {
-      logger.warn('webhook rejected: body', { reason: parsed.reason });
+      logger.warn('webhook rejected: body', { status: 400, reason: parsed.reason, claimedEventId: claimedEventId(request.rawBody) });
       return errorResponse(400, parsed.reason);
     }
     // Only reachable when MAX_BODY_BYTES is raised past what one DynamoDB item holds.
     if (!fitsOneItem(text, parsed.event)) {
-      logger.warn('webhook rejected: event too large to store', { bytes: request.rawBody.length });
+      logger.warn('webhook rejected: event too large to store', { status: 413, bytes: request.rawBody.length, eventId: parsed.event.id });
       return errorResponse(413, 'event too large to store');
     }
     return enqueue(parsed.event, text);

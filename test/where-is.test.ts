@@ -1,0 +1,89 @@
+// The pure parts of where-is: reading a deployment's outputs, the console links, log parsing.
+import { flattenOutputs, regionFrom, resolveDeployment } from '../tools/where-is/deployment';
+import { eventQuery, insightsUnescape, logsInsightsUrl, traceUrl, xrayTraceId } from '../tools/where-is/links';
+import { filterTerm, parseLogMessage } from '../tools/where-is/log-search';
+import { parseDuration } from '../tools/where-is/args';
+import { resendableAttributes } from '../tools/where-is/redrive';
+
+describe('where-is: deployment', () => {
+  const outputs = flattenOutputs({
+    table_name: { value: 'wh-events', type: 'string', sensitive: false },
+    queue_url: { value: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh' },
+    dlq_url: { value: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh-dlq' },
+    producer_function_name: { value: 'wh-producer' },
+    consumer_log_group_name: { value: '/custom/consumer' },
+  });
+
+  it('reads terraform output -json, deriving log groups and region', () => {
+    expect(resolveDeployment({}, outputs, {})).toEqual({
+      tableName: 'wh-events',
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh',
+      dlqUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh-dlq',
+      producerLogGroup: '/aws/lambda/wh-producer',
+      consumerLogGroup: '/custom/consumer',
+      region: 'eu-west-1',
+    });
+  });
+
+  it('lets flags win and names what is missing', () => {
+    expect(resolveDeployment({ table: 'other', region: 'us-west-2', endpoint: 'http://127.0.0.1:5000' }, outputs, {})).toMatchObject({ tableName: 'other', region: 'us-west-2', endpoint: 'http://127.0.0.1:5000' });
+    expect(() => resolveDeployment({}, {}, {})).toThrow(/--table .*--queue-url .*--dlq-url .*--producer-log-group .*--region/);
+    expect(regionFrom('arn:aws-cn:sqs:cn-north-1:123:q')).toBe('cn-north-1');
+    expect(regionFrom('http://127.0.0.1:5000/123456789012/q')).toBeUndefined();
+  });
+});
+
+describe('where-is: links', () => {
+  it('writes the trace id as X-Ray does and links the trace view', () => {
+    expect(xrayTraceId('5759e988bd862e3fe1be46a994272793')).toBe('1-5759e988-bd862e3fe1be46a994272793');
+    expect(traceUrl('eu-west-1', '5759e988bd862e3fe1be46a994272793')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#xray:traces/1-5759e988-bd862e3fe1be46a994272793',
+    );
+    expect(traceUrl('cn-north-1', '5759e988bd862e3fe1be46a994272793')).toMatch(/^https:\/\/cn-north-1\.console\.amazonaws\.cn\//);
+  });
+
+  it('pre-fills Logs Insights with the event query over both groups, decodable back to the same text', () => {
+    const query = eventQuery('evt_1 "odd" (id)');
+    const url = logsInsightsUrl('eu-west-1', ['/aws/lambda/wh-producer', '/aws/lambda/wh-consumer'], query, 86400);
+    const detail = url.split('#logsV2:logs-insights$3FqueryDetail$3D')[1] ?? '';
+    expect(detail.startsWith("~(end~0~start~-86400~timeType~'RELATIVE~unit~'seconds~editorString~'")).toBe(true);
+    // Nothing in a value may look like the format's own syntax.
+    const [editor, source] = detail.split('~source~(');
+    const encodedQuery = (editor ?? '').split("editorString~'")[1] ?? '';
+    expect(encodedQuery).not.toMatch(/[~()'%\s"]/);
+    expect(insightsUnescape(encodedQuery)).toBe(query);
+    expect(source).toBe("~'*2faws*2flambda*2fwh-producer~'*2faws*2flambda*2fwh-consumer))");
+    expect(query).toContain('filter eventId = "evt_1 \\"odd\\" (id)" or claimedEventId = "evt_1 \\"odd\\" (id)"');
+  });
+});
+
+describe('where-is: logs and arguments', () => {
+  it('parses our JSON lines and console-style lines, and ignores the rest', () => {
+    expect(parseLogMessage('{"message":"webhook stored","eventId":"e"}')).toEqual({ message: 'webhook stored', eventId: 'e' });
+    expect(parseLogMessage('2026-12-02T10:00:00.000Z\tabc-123\tINFO\t{"message":"m"}')).toEqual({ message: 'm' });
+    expect(parseLogMessage('REPORT RequestId: abc Duration: 2 ms')).toBeUndefined();
+  });
+
+  it('builds a filter term CloudWatch accepts from any id', () => {
+    expect(filterTerm('evt_1')).toBe('"evt_1"');
+    expect(filterTerm('evt_"x"_longer_part')).toBe('"_longer_part"');
+    expect(filterTerm('e'.repeat(3000))).toHaveLength(1002);
+  });
+
+  it('reads durations', () => {
+    expect([parseDuration('90'), parseDuration('15m'), parseDuration('24h'), parseDuration('14d')]).toEqual([90, 900, 86400, 1209600]);
+    expect(() => parseDuration('soon')).toThrow(/not a duration/);
+  });
+
+  it('keeps every message attribute for the resend, without the empty list fields', () => {
+    expect(
+      resendableAttributes({
+        MessageAttributes: {
+          traceparent: { DataType: 'String', StringValue: '00-abc-def-01', StringListValues: [], BinaryListValues: [] },
+          blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) },
+        },
+      }),
+    ).toEqual({ traceparent: { DataType: 'String', StringValue: '00-abc-def-01' }, blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) } });
+    expect(resendableAttributes({})).toBeUndefined();
+  });
+});

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `redrive`: moves dead-lettered messages back to the queue after the cause is fixed.
+import { DEPLOYMENT_HELP, DEPLOYMENT_OPTIONS, deploymentFlags, parseArgs, positiveInteger } from './args';
+import { createClients, destroyClients } from './aws';
+import { loadDeployment } from './deployment';
+import { redrive, type RedriveMethod } from './redrive';
+
+const HELP = `Usage: redrive [options]
+
+Moves messages from the dead-letter queue back to the queue, keeping their message attributes
+and AWSTraceHeader, so each event's next attempt lands on its original trace.
+
+  --dry-run                  list what would move; change nothing
+  --count N                  move at most N messages (copy method)
+  --rate N                   at most N messages per second
+  --event-id ID              only this event's messages (copy method)
+  --method auto|move-task|copy
+                             auto: StartMessageMoveTask when moving everything, falling back to
+                             copy (receive, send, delete) where it is not available (moto)
+  --max-messages N           DLQ messages a dry run or an --event-id search reads (default 100)
+${DEPLOYMENT_HELP}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...DEPLOYMENT_OPTIONS,
+      'dry-run': { type: 'boolean' },
+      count: { type: 'string' },
+      rate: { type: 'string' },
+      'event-id': { type: 'string' },
+      method: { type: 'string' },
+      'max-messages': { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const method = (values.method ?? 'auto') as RedriveMethod;
+  if (!['auto', 'move-task', 'copy'].includes(method)) throw new Error(`--method must be auto, move-task or copy, not ${method}`);
+  const deployment = loadDeployment(deploymentFlags(values));
+  const clients = createClients(deployment);
+  try {
+    const result = await redrive(clients.sqs, {
+      dlqUrl: deployment.dlqUrl,
+      queueUrl: deployment.queueUrl,
+      method,
+      dryRun: values['dry-run'] === true,
+      maxMessages: positiveInteger(values['max-messages'], '--max-messages', 100),
+      ...(values.count !== undefined ? { count: positiveInteger(values.count, '--count', 1) } : {}),
+      ...(values.rate !== undefined ? { rate: positiveInteger(values.rate, '--rate', 1) } : {}),
+      ...(values['event-id'] !== undefined ? { eventId: values['event-id'] } : {}),
+      ...(values.json ? {} : { onMessage: (line: string) => console.log(`  ${line}`) }),
+    });
+    if (values.json) console.log(JSON.stringify(result, null, 2));
+    else {
+      if (result.method === 'dry-run') for (const m of result.moved) console.log(`  would move ${m.from}${m.eventId ? ` (${m.eventId})` : ''}`);
+      if (result.taskHandle) console.log(`  move task ${result.taskHandle}`);
+      console.log(`redrive (${result.method}): ${result.method === 'move-task' ? 'started' : `${result.moved.length} message(s)`}${result.notes.length ? `; ${result.notes.join('; ')}` : ''}`);
+    }
+    return 0;
+  } finally {
+    destroyClients(clients);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`redrive: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
