@@ -1,3 +1,4 @@
+import { ATTR } from '../functions/lib/attributes';
 import type { SpanRecord } from './span-file';
 
 export interface TraceNode {
@@ -42,6 +43,19 @@ export function formatDuration(ms: number): string {
   return `${ms.toFixed(1)} ms`;
 }
 
+/**
+ * What a record's span says about its delivery (attempt number, time waited in the queue), so a
+ * retried or late event shows why in the tree and the waterfall; empty for other spans.
+ */
+export function deliveryNote(span: SpanRecord): string {
+  const attempt = span.attributes[ATTR.sqsMessageDeliveryCount];
+  const waitMs = span.attributes[ATTR.sqsMessageQueueWaitMs];
+  const parts: string[] = [];
+  if (typeof attempt === 'number') parts.push(`attempt ${attempt}`);
+  if (typeof waitMs === 'number') parts.push(`waited ${formatDuration(waitMs)} in queue`);
+  return parts.join(', ');
+}
+
 function label(span: SpanRecord): string {
   const kind = span.kind === 'INTERNAL' ? '' : ` ${span.kind.toLowerCase()}`;
   return `${span.name} [${span.service}${kind}]`;
@@ -57,7 +71,9 @@ export function renderTraceTree(trace: Trace, colour = false): string {
     const branch = depth === 0 ? '' : last ? '└─ ' : '├─ ';
     const offset = dim(`+${formatDuration(span.startMs - trace.startMs)}`);
     const error = span.status === 'ERROR' ? red(` ✗ ERROR${span.statusMessage ? `: ${span.statusMessage}` : ''}`) : '';
-    lines.push(`${prefix}${branch}${label(span)} ${formatDuration(span.endMs - span.startMs)} ${offset}${error}`);
+    const delivery = deliveryNote(span);
+    const note = delivery ? dim(` (${delivery})`) : '';
+    lines.push(`${prefix}${branch}${label(span)} ${formatDuration(span.endMs - span.startMs)} ${offset}${note}${error}`);
     const childPrefix = depth === 0 ? prefix : prefix + (last ? '   ' : '│  ');
     node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, depth + 1));
   };
@@ -84,8 +100,9 @@ export function renderHtmlReport(sections: readonly ReportSection[], heading: st
       const left = ((span.startMs - trace.startMs) / total) * 100;
       const width = Math.max(((span.endMs - span.startMs) / total) * 100, 0.3);
       const error = span.status === 'ERROR';
+      const delivery = deliveryNote(span);
       rows.push(
-        `<tr class="${error ? 'error' : ''}"><td class="name" style="padding-left:${depth * 16 + 4}px">${escapeHtml(span.name)}${error ? ' ✗' : ''}<span class="svc">${escapeHtml(span.service)} · ${span.kind.toLowerCase()}</span></td>` +
+        `<tr class="${error ? 'error' : ''}"><td class="name" style="padding-left:${depth * 16 + 4}px">${escapeHtml(span.name)}${error ? ' ✗' : ''}<span class="svc">${escapeHtml(span.service)} · ${span.kind.toLowerCase()}${delivery ? ` · ${escapeHtml(delivery)}` : ''}</span></td>` +
           `<td class="bar"><div class="track"><div class="span ${error ? 'err' : ''}" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%" title="${escapeHtml(span.statusMessage ?? '')}"></div></div></td>` +
           `<td class="dur">${formatDuration(span.endMs - span.startMs)}</td></tr>`,
       );

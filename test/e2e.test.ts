@@ -147,6 +147,10 @@ describe('the module and the functions, end to end on the emulator', () => {
     const poisonAttempts = spans.filter((s) => s.name === 'process-webhook' && s.attributes['webhook.event_id'] === poisonId);
     expect(poisonAttempts).toHaveLength(3);
     expect(poisonAttempts.every((s) => s.status === 'ERROR' && s.statusMessage?.includes('hashkey'))).toBe(true);
+    // Each attempt says which delivery it was and how long the message had waited by then.
+    expect(poisonAttempts.map((s) => s.attributes['aws.sqs.message.delivery_count']).sort()).toEqual([1, 2, 3]);
+    const waits = [...poisonAttempts].sort((a, b) => a.startMs - b.startMs).map((s) => Number(s.attributes['aws.sqs.message.queue_wait_ms']));
+    expect(waits.every((w, i) => Number.isFinite(w) && (i === 0 || w > waits[i - 1]!))).toBe(true);
     const poisonMessageId = [...accepted].find(([, eventId]) => eventId === poisonId)![0];
     const batchesWithPoison = stack.pipeline.batches.filter((batch) => batch.messages.some((m) => m.MessageId === poisonMessageId));
     expect(batchesWithPoison).toHaveLength(3);
