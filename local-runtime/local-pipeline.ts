@@ -21,6 +21,8 @@ export interface LocalPipelineOptions {
   /** Override the zips to load (default dist/producer.zip and dist/consumer.zip). */
   producerZip?: string;
   consumerZip?: string;
+  /** The AWS endpoint the functions call, when it is not `endpoint` (the soak's fault proxy in front of it). */
+  functionEndpoint?: string;
 }
 
 export const awsClientConfig = (endpoint: string, region: string) => ({
@@ -44,7 +46,7 @@ async function deployedLambda(lambda: LambdaClient, functionName: string, zipPat
     sdkNodePath: join(options.root, 'node_modules'),
     workerScript: join(options.root, 'dist/local-runtime/lambda-worker.js'),
     preloadScript: join(options.root, 'dist/local-runtime/otel-preload.js'),
-    aws: { endpoint: options.endpoint, region: options.region },
+    aws: { endpoint: options.functionEndpoint ?? options.endpoint, region: options.region },
     spansFile: options.spansFile,
   });
 }

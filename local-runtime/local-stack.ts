@@ -40,6 +40,10 @@ export interface DeployOptions {
   workDir: string;
   name: string;
   onProgress?: (line: string) => void;
+  /** Extra variables for examples/local (the soak's short timeouts and larger bodies). */
+  vars?: Record<string, string | number>;
+  /** Returns the AWS endpoint the functions call, given the emulator's (the soak puts a fault proxy between). */
+  functionEndpoint?: (motoEndpoint: string) => Promise<string>;
 }
 
 let tracingInstalledFor: string | undefined;
@@ -54,7 +58,7 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
   progress('starting moto_server');
   const moto = await startMoto();
   const workspace = new TerraformWorkspace(join(options.root, 'examples/local'), options.workDir, options.root);
-  const vars = { name: options.name, moto_endpoint: moto.endpoint };
+  const vars = { ...options.vars, name: options.name, moto_endpoint: moto.endpoint };
   const spansFile = join(options.workDir, 'spans.jsonl');
   let applied = false;
   try {
@@ -79,7 +83,13 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
     progress('starting the local runtime (API Gateway, event source mapping, Lambda environments)');
     const pipeline = await LocalPipeline.start(
       { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name },
-      { endpoint: moto.endpoint, region: REGION, root: options.root, spansFile },
+      {
+        endpoint: moto.endpoint,
+        region: REGION,
+        root: options.root,
+        spansFile,
+        ...(options.functionEndpoint ? { functionEndpoint: await options.functionEndpoint(moto.endpoint) } : {}),
+      },
     );
     const stack: LocalStack = {
       moto,

@@ -79,6 +79,17 @@ export async function buildLocalRuntime() {
     outdir: join(root, 'dist', 'local-runtime'),
     logLevel: 'warning',
   });
+  // `make soak` (soak/): built beside the runtime it drives.
+  await build({
+    entryPoints: { soak: join(root, 'soak', 'main.ts') },
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outdir: join(root, 'dist', 'local-runtime'),
+    logLevel: 'warning',
+  });
   // The stand-in for the ADOT layer that examples/local publishes to the emulator (which rejects
   // layer ARNs it does not know). The local runtime loads the preload itself.
   const preload = await readFile(join(root, 'dist', 'local-runtime', 'otel-preload.js'));

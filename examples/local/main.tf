@@ -48,6 +48,9 @@ module "webhook" {
   consumer_timeout                   = 2
   maximum_batching_window_in_seconds = 1
 
+  # The soak raises it to send poison events larger than one DynamoDB item (400 KB).
+  max_body_bytes = var.max_body_bytes
+
   # moto does not store RedriveAllowPolicy and the provider would wait for it forever.
   create_dlq_redrive_allow_policy = false
 
