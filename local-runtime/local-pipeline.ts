@@ -23,6 +23,18 @@ export interface LocalPipelineOptions {
   consumerZip?: string;
   /** The AWS endpoint the functions call, when it is not `endpoint` (the soak's fault proxy in front of it). */
   functionEndpoint?: string;
+  /** Batches the event source mapping processes at once (Lambda scales SQS pollers up; default 1). */
+  mappingConcurrency?: number;
+}
+
+/**
+ * The deployed environment, with the emulator's address replaced by the functions' endpoint: the
+ * SQS client sends to the host of QUEUE_URL, so that must name the functions' endpoint too.
+ */
+function environmentFor(variables: Record<string, string>, options: LocalPipelineOptions): Record<string, string> {
+  const { functionEndpoint, endpoint } = options;
+  if (!functionEndpoint || functionEndpoint === endpoint) return variables;
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, value.split(endpoint).join(functionEndpoint)]));
 }
 
 export const awsClientConfig = (endpoint: string, region: string) => ({
@@ -40,7 +52,7 @@ async function deployedLambda(lambda: LambdaClient, functionName: string, zipPat
     functionName,
     taskDir: await unpackFunction(zipPath),
     handler: config.Handler ?? 'index.handler',
-    environment: (config.Environment?.Variables ?? {}) as Record<string, string>,
+    environment: environmentFor((config.Environment?.Variables ?? {}) as Record<string, string>, options),
     timeoutSeconds: config.Timeout ?? 3,
     memoryMb: config.MemorySize ?? 128,
     sdkNodePath: join(options.root, 'node_modules'),
@@ -85,7 +97,7 @@ export class LocalPipeline {
       await Promise.all([producer.start(), consumer.start()]);
       const settings = await readMapping(lambda, sqs, deployed.consumerFunctionName);
       const batches: BatchReport[] = [];
-      const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => batches.push(report));
+      const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => batches.push(report), options.mappingConcurrency);
       api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), { stage: 'local', resourcePath: '/webhook' });
       const pipeline = new LocalPipeline(producer, consumer, api, mapping, batches);
       mapping.start();

@@ -44,6 +44,8 @@ export interface DeployOptions {
   vars?: Record<string, string | number>;
   /** Returns the AWS endpoint the functions call, given the emulator's (the soak puts a fault proxy between). */
   functionEndpoint?: (motoEndpoint: string) => Promise<string>;
+  /** Batches the local event source mapping processes at once (default 1). */
+  mappingConcurrency?: number;
 }
 
 let tracingInstalledFor: string | undefined;
@@ -89,6 +91,7 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
         root: options.root,
         spansFile,
         ...(options.functionEndpoint ? { functionEndpoint: await options.functionEndpoint(moto.endpoint) } : {}),
+        ...(options.mappingConcurrency ? { mappingConcurrency: options.mappingConcurrency } : {}),
       },
     );
     const stack: LocalStack = {

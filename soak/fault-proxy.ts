@@ -33,7 +33,7 @@ export interface FaultProxy {
   counts: Record<FaultKind, number>;
   /** Requests seen, by operation. */
   requests: Record<string, number>;
-  /** Every request to `service` fails with 503 for `ms`. */
+  /** Every request to `service` fails with 503 for `ms`, from the next request on. */
   startOutage(service: 'sqs' | 'secrets', ms: number): void;
   /** Requests held (latency, stall) and not yet answered. */
   held(): number;
@@ -54,7 +54,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     ['sqs.throttle', 'sqs.5xx', 'sqs.outage', 'sqs.slow', 'secrets.outage', 'producer.restart', 'dynamodb.throttle', 'dynamodb.5xx', 'dynamodb.latency', 'consumer.timeout', 'consumer.kill'].map((k) => [k, 0]),
   ) as Record<FaultKind, number>;
   const requests: Record<string, number> = {};
-  const outages: Record<'sqs' | 'secrets', number> = { sqs: 0, secrets: 0 };
+  // An outage is armed with its length and starts at the first request it fails, so it is seen
+  // however long the cold start before that request takes.
+  const outages: Record<'sqs' | 'secrets', { armedMs: number; endsAt: number }> = { sqs: { armedMs: 0, endsAt: 0 }, secrets: { armedMs: 0, endsAt: 0 } };
+  const inOutage = (service: 'sqs' | 'secrets') => {
+    const outage = outages[service];
+    if (outage.armedMs > 0) {
+      outage.endsAt = Date.now() + outage.armedMs;
+      outage.armedMs = 0;
+    }
+    return Date.now() < outage.endsAt;
+  };
   const eligible: Partial<Record<FaultKind, number>> = {};
   let heldCount = 0;
   const timers = new Set<NodeJS.Timeout>();
@@ -69,12 +79,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const decide = (operation: string): Decision | undefined => {
     if (operation === 'sqs.SendMessage') {
-      if (Date.now() < outages.sqs) return { kind: 'sqs.outage', action: 'fail', status: 503, type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'Service is unavailable (injected outage)' };
+      if (inOutage('sqs')) return { kind: 'sqs.outage', action: 'fail', status: 503, type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'Service is unavailable (injected outage)' };
       if (fires('sqs.throttle', rates.sqsThrottle, 5)) return { kind: 'sqs.throttle', action: 'fail', status: 400, type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate exceeded (injected)' };
       if (fires('sqs.5xx', rates.sqsServerError, 9)) return { kind: 'sqs.5xx', action: 'fail', status: 500, type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error (injected)' };
       if (fires('sqs.slow', rates.sqsSlow, 40)) return { kind: 'sqs.slow', action: 'delay', ms: options.slowMs };
     }
-    if (operation === 'secrets.GetSecretValue' && Date.now() < outages.secrets) {
+    if (operation === 'secrets.GetSecretValue' && inOutage('secrets')) {
       return { kind: 'secrets.outage', action: 'fail', status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable (injected outage)' };
     }
     if (operation === 'dynamodb.PutItem') {
@@ -148,7 +158,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     counts,
     requests,
     startOutage(service, ms) {
-      outages[service] = Date.now() + ms;
+      outages[service].armedMs = ms;
     },
     held: () => heldCount,
     close: () =>

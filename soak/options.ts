@@ -36,6 +36,10 @@ export interface SoakOptions {
   seed: number;
   /** Deliveries in flight at once. */
   concurrency: number;
+  /** Consumer batches in flight at once (the event source mapping's pollers; they share one process). */
+  pollers: number;
+  /** The consumer's timeout; the queue's visibility timeout is 6x this. */
+  consumerTimeoutSeconds: number;
   /** Share of accepted events Stripe delivers again later (at least once, out of order). */
   redeliverRate: number;
   /** Share of events that pass the gate but can never be stored (larger than a DynamoDB item). */
@@ -59,6 +63,9 @@ export const DEFAULT_OPTIONS: SoakOptions = {
   events: 10_000,
   seed: 1,
   concurrency: 8,
+  pollers: 1,
+  // Room for a slow batch on a loaded machine: a natural timeout would fail good records.
+  consumerTimeoutSeconds: 5,
   redeliverRate: 0.05,
   poisonRate: 0.002,
   forgedRate: 0.002,
@@ -96,6 +103,8 @@ const NUMBER_FLAGS: Record<string, keyof SoakOptions> = {
   '--events': 'events',
   '--seed': 'seed',
   '--concurrency': 'concurrency',
+  '--pollers': 'pollers',
+  '--consumer-timeout': 'consumerTimeoutSeconds',
   '--redeliver': 'redeliverRate',
   '--poison': 'poisonRate',
   '--forged': 'forgedRate',
@@ -105,7 +114,7 @@ const NUMBER_FLAGS: Record<string, keyof SoakOptions> = {
   '--settle-timeout-ms': 'settleTimeoutMs',
 };
 
-export const USAGE = `usage: make soak SOAK_ARGS="[--events N] [--seed N] [--concurrency N] [--redeliver R] [--poison R] [--forged R]
+export const USAGE = `usage: make soak SOAK_ARGS="[--events N] [--seed N] [--concurrency N] [--pollers N] [--consumer-timeout S] [--redeliver R] [--poison R] [--forged R]
   [--sqs-throttle R] [--sqs-5xx R] [--sqs-slow R] [--ddb-throttle R] [--ddb-5xx R] [--ddb-latency R]
   [--consumer-stall R] [--consumer-kill R] [--sqs-outage-ms MS] [--secrets-outage-ms MS] [--no-force]
   [--sender-timeout-ms MS] [--settle-timeout-ms MS]"   (R: a probability from 0 to 1)`;
@@ -132,5 +141,7 @@ export function parseSoakArgs(argv: readonly string[], defaults: SoakOptions = D
   }
   if (options.events < 1) throw new Error('--events must be at least 1');
   if (options.concurrency < 1) throw new Error('--concurrency must be at least 1');
+  if (options.pollers < 1) throw new Error('--pollers must be at least 1');
+  if (options.consumerTimeoutSeconds < 1 || options.consumerTimeoutSeconds > 30) throw new Error('--consumer-timeout must be 1 to 30 seconds');
   return options;
 }

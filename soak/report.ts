@@ -20,6 +20,8 @@ export interface SoakReport {
   attempts: number;
   retriesByCause: Record<string, number>;
   faults: Record<FaultKind, number>;
+  /** The functions' AWS requests through the fault proxy, by operation. */
+  awsRequests: Record<string, number>;
   consumer: ConsumerTally;
   deadLetterMessages: number;
   verdict: SoakVerdict;
@@ -64,6 +66,7 @@ export function renderReport(report: SoakReport): string {
       .map(([cause, count]) => row(`  ${cause}`, count)),
     'faults injected, by kind',
     ...FAULT_KINDS.map((kind) => row(`  ${kind}`, report.faults[kind])),
+    row('functions\' AWS requests (through the proxy)', Object.entries(report.awsRequests).map(([op, n]) => `${op} ${n}`).join(', ')),
     'what followed in the consumer',
     row('  batches', report.consumer.batches),
     ...Object.entries(report.consumer.failedInvocations).map(([name, count]) => row(`  failed invocations: ${name}`, count)),

@@ -1,6 +1,6 @@
 import { AttributeValue, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '../local-runtime/local-pipeline';
 import { deployLocalStack, REGION, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile } from '../local-runtime/span-file';
@@ -102,7 +102,8 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       root: io.root,
       workDir: io.workDir,
       name: `soak-${runTag}`.slice(0, 40),
-      vars: { max_body_bytes: SOAK_MAX_BODY_BYTES },
+      vars: { max_body_bytes: SOAK_MAX_BODY_BYTES, consumer_timeout: options.consumerTimeoutSeconds },
+      mappingConcurrency: options.pollers,
       onProgress: io.progress,
       functionEndpoint: async (motoEndpoint) => {
         proxy = await startFaultProxy({
@@ -120,6 +121,11 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
     const live = stack;
     const faults = proxy as FaultProxy;
     const lambda = new LambdaClient(awsClientConfig(live.moto.endpoint, REGION));
+    // SQS takes 1 MiB messages since 2026, but the AWS provider (5.100) still caps
+    // max_message_size at 256 KiB: the soak raises it on the deployed queues directly.
+    for (const queueUrl of [live.outputs.queue_url, live.outputs.dlq_url]) {
+      await live.clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { MaximumMessageSize: String(1024 * 1024) } }));
+    }
     consumerTimeoutMs = ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: live.outputs.consumer_function_name }))).Timeout ?? 2) * 1000;
     killConsumer = () => void live.pipeline.consumer.stop();
 
@@ -183,6 +189,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
         },
         ...tallyDeliveries(sender.ledgers),
         faults: { ...faults.counts },
+        awsRequests: { ...faults.requests },
         consumer: tallyConsumer(live, spans),
         deadLetterMessages: deadLettered.length,
         verdict,

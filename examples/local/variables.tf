@@ -30,3 +30,14 @@ variable "max_body_bytes" {
     error_message = "max_body_bytes must be between 1 and 1 MiB minus 16 KiB (the queue's limit less the envelope's headroom)."
   }
 }
+
+variable "consumer_timeout" {
+  description = "Timeout of the consumer in seconds; the queue's visibility timeout is 6x this. Short, so a failing record reaches the DLQ within a minute; `make soak` gives a loaded machine more room."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.consumer_timeout >= 1 && var.consumer_timeout <= 30
+    error_message = "consumer_timeout must be between 1 and 30 seconds in this example."
+  }
+}
