@@ -156,6 +156,9 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
           // Nothing is in flight when the producer stops (the local runtime's IPC is not built for
           // a process dying under concurrent invocations; Lambda would route them elsewhere).
           await sender.pause();
+          // A request the sender gave up on may still be running in the producer (a held,
+          // slow SendMessage): let it finish, or its send span dies with the process.
+          while (faults.held() > 0) await sleep(100);
           faults.startOutage('secrets', options.secretsOutageMs);
           await live.pipeline.producer.stop();
           faults.counts['producer.restart']++;
