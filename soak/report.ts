@@ -27,6 +27,8 @@ export interface SoakReport {
   verdict: SoakVerdict;
   wallMs: number;
   sendMs: number;
+  /** Where the emulator and the proxy listened (closed when the run returns). */
+  endpoints: { moto: string; proxy: string };
 }
 
 export function tallyDeliveries(ledgers: readonly EventLedger[]): Pick<SoakReport, 'deliveries' | 'redeliveries' | 'attempts' | 'retriesByCause'> {

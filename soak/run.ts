@@ -198,6 +198,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
         verdict,
         wallMs: Date.now() - started,
         sendMs,
+        endpoints: { moto: live.moto.endpoint, proxy: faults.endpoint },
       };
     } finally {
       clearInterval(ticker);
