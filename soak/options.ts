@@ -40,6 +40,11 @@ export interface SoakOptions {
   pollers: number;
   /** The consumer's timeout; the queue's visibility timeout is 6x this. */
   consumerTimeoutSeconds: number;
+  /**
+   * New events wait while the queue holds more than this: the emulator's ReceiveMessage slows
+   * with the queue's length, so an unbounded backlog would starve the local consumer.
+   */
+  maxBacklog: number;
   /** Share of accepted events Stripe delivers again later (at least once, out of order). */
   redeliverRate: number;
   /** Share of events that pass the gate but can never be stored (larger than a DynamoDB item). */
@@ -66,6 +71,7 @@ export const DEFAULT_OPTIONS: SoakOptions = {
   pollers: 1,
   // Room for a slow batch on a loaded machine: a natural timeout would fail good records.
   consumerTimeoutSeconds: 5,
+  maxBacklog: 100,
   redeliverRate: 0.05,
   poisonRate: 0.002,
   forgedRate: 0.002,
@@ -105,6 +111,7 @@ const NUMBER_FLAGS: Record<string, keyof SoakOptions> = {
   '--concurrency': 'concurrency',
   '--pollers': 'pollers',
   '--consumer-timeout': 'consumerTimeoutSeconds',
+  '--max-backlog': 'maxBacklog',
   '--redeliver': 'redeliverRate',
   '--poison': 'poisonRate',
   '--forged': 'forgedRate',
@@ -114,7 +121,7 @@ const NUMBER_FLAGS: Record<string, keyof SoakOptions> = {
   '--settle-timeout-ms': 'settleTimeoutMs',
 };
 
-export const USAGE = `usage: make soak SOAK_ARGS="[--events N] [--seed N] [--concurrency N] [--pollers N] [--consumer-timeout S] [--redeliver R] [--poison R] [--forged R]
+export const USAGE = `usage: make soak SOAK_ARGS="[--events N] [--seed N] [--concurrency N] [--pollers N] [--consumer-timeout S] [--max-backlog N] [--redeliver R] [--poison R] [--forged R]
   [--sqs-throttle R] [--sqs-5xx R] [--sqs-slow R] [--ddb-throttle R] [--ddb-5xx R] [--ddb-latency R]
   [--consumer-stall R] [--consumer-kill R] [--sqs-outage-ms MS] [--secrets-outage-ms MS] [--no-force]
   [--sender-timeout-ms MS] [--settle-timeout-ms MS]"   (R: a probability from 0 to 1)`;

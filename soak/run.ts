@@ -149,7 +149,26 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
     }, 2000);
     const sendStarted = Date.now();
     try {
+      // Paced to the consumer: the queue's depth is read at most every 500 ms, and while it is
+      // above maxBacklog every sender waits (the same wait for all).
+      let backlogCheckedAt = 0;
+      let pacing: Promise<void> | undefined;
+      const pace = async () => {
+        while ((await queueDepth(live.clients.sqs, live.outputs.queue_url)) > options.maxBacklog) {
+          phase = 'sending (paced: queue full)';
+          await sleep(500);
+        }
+        phase = 'sending';
+      };
       await sender.run(events, async (index) => {
+        if (!pacing && Date.now() - backlogCheckedAt > 500) {
+          backlogCheckedAt = Date.now();
+          pacing = pace().finally(() => {
+            pacing = undefined;
+            backlogCheckedAt = Date.now();
+          });
+        }
+        if (pacing) await pacing;
         if (index === Math.floor(events.length / 3)) faults.startOutage('sqs', options.sqsOutageMs);
         if (index === Math.floor((2 * events.length) / 3)) {
           // A cold start during a Secrets Manager outage: the secret cannot be read for a while.
