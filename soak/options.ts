@@ -68,7 +68,7 @@ export const DEFAULT_OPTIONS: SoakOptions = {
   events: 10_000,
   seed: 1,
   concurrency: 8,
-  pollers: 1,
+  pollers: 2,
   // Room for a slow batch on a loaded machine: a natural timeout would fail good records.
   consumerTimeoutSeconds: 5,
   maxBacklog: 100,

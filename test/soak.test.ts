@@ -16,6 +16,7 @@ jest.setTimeout(600_000);
 const OPTIONS: SoakOptions = {
   ...DEFAULT_OPTIONS,
   events: 150,
+  pollers: 1,
   seed: 7,
   redeliverRate: 0.1,
   poisonRate: 0.005,
