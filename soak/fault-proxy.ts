@@ -37,6 +37,8 @@ export interface FaultProxy {
   startOutage(service: 'sqs' | 'secrets', ms: number): void;
   /** Requests held (latency, stall) and not yet answered. */
   held(): number;
+  /** Requests for `operation` received and not yet answered (held or forwarded). */
+  inFlight(operation: string): number;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
   const eligible: Partial<Record<FaultKind, number>> = {};
   let heldCount = 0;
+  const open: Record<string, number> = {};
   const timers = new Set<NodeJS.Timeout>();
   const { rates, rng } = options;
 
@@ -117,6 +120,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const body = Buffer.concat(chunks);
       const operation = operationOf(req.headers['x-amz-target'] as string | undefined);
       requests[operation] = (requests[operation] ?? 0) + 1;
+      open[operation] = (open[operation] ?? 0) + 1;
+      res.on('close', () => (open[operation] = (open[operation] ?? 1) - 1));
       const decision = decide(operation);
       if (!decision) return forward(req, body, res);
       counts[decision.kind]++;
@@ -161,6 +166,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       outages[service].armedMs = ms;
     },
     held: () => heldCount,
+    inFlight: (operation) => open[operation] ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);

@@ -175,9 +175,13 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
           // Nothing is in flight when the producer stops (the local runtime's IPC is not built for
           // a process dying under concurrent invocations; Lambda would route them elsewhere).
           await sender.pause();
-          // A request the sender gave up on may still be running in the producer (a held,
-          // slow SendMessage): let it finish, or its send span dies with the process.
-          while (faults.held() > 0) await sleep(100);
+          // A request the sender gave up on may still be running in the producer (a slow
+          // SendMessage): let it finish, or its send span dies with the process. Lambda does
+          // not recycle an environment with an invocation in flight either.
+          for (let quiet = 0; quiet < 10; ) {
+            await sleep(100);
+            quiet = faults.inFlight('sqs.SendMessage') === 0 ? quiet + 1 : 0;
+          }
           faults.startOutage('secrets', options.secretsOutageMs);
           await live.pipeline.producer.stop();
           faults.counts['producer.restart']++;
