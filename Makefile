@@ -5,7 +5,7 @@ NODE_MODULES := node_modules/.package-lock.json
 CUSTOM_CONSUMER := examples/custom-consumer
 CUSTOM_CONSUMER_ZIP := $(CUSTOM_CONSUMER)/dist/consumer.zip
 
-.PHONY: help install build lib custom-consumer test test-unit test-terraform typecheck demo bench fmt lint docs clean where-is redrive
+.PHONY: help install build lib custom-consumer test test-unit test-terraform typecheck demo bench soak fmt lint docs clean where-is redrive
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -56,6 +56,10 @@ redrive: $(NODE_MODULES) ## Move dead-lettered messages back to the queue: make 
 bench: $(NODE_MODULES) ## Benchmarks against an AWS Lambda Powertools baseline (BENCH_ARGS=--json or --quick)
 	node bench/run.mjs $(BENCH_ARGS)
 
+soak: $(NODE_MODULES) ## Thousands of signed webhooks through injected faults: nothing lost, doubled or untraced (SOAK_ARGS="--events 10000 --seed 1")
+	node scripts/build.mjs --local-runtime
+	node --no-warnings dist/local-runtime/soak.js $(SOAK_ARGS)
+
 fmt: ## Format Terraform (the project's own files, not node_modules)
 	terraform fmt $$(bash scripts/terraform-dirs.sh)
 
@@ -66,5 +70,5 @@ docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in README.md
 	node scripts/terraform-docs.mjs
 
 clean: ## Remove build output and Terraform working files
-	rm -rf dist/producer dist/consumer dist/local-runtime functions/lib/dist coverage .test-results .demo bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out $(CUSTOM_CONSUMER)/dist
+	rm -rf dist/producer dist/consumer dist/local-runtime functions/lib/dist coverage .test-results .demo .soak bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out $(CUSTOM_CONSUMER)/dist
 	find . -name .terraform -type d -prune -not -path './node_modules/*' -exec rm -rf {} +

@@ -74,12 +74,14 @@ export class LocalEventSourceMapping {
     readonly settings: MappingSettings,
     private readonly invoke: (event: ReturnType<typeof toLambdaEvent>) => Promise<InvokeOutcome>,
     private readonly onBatch: (report: BatchReport) => void = () => undefined,
+    /** Batches in flight at once: Lambda runs several pollers per SQS mapping. */
+    private readonly concurrency = 1,
   ) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.poll();
+    this.loop = Promise.all(Array.from({ length: Math.max(1, this.concurrency) }, () => this.poll())).then(() => undefined);
   }
 
   async stop(): Promise<void> {

@@ -27,6 +27,20 @@ export interface LocalPipelineOptions {
   /** Override the zips to load (default dist/producer.zip and dist/consumer.zip). */
   producerZip?: string;
   consumerZip?: string;
+  /** The AWS endpoint the functions call, when it is not `endpoint` (the soak's fault proxy in front of it). */
+  functionEndpoint?: string;
+  /** Batches the event source mapping processes at once (Lambda scales SQS pollers up; default 1). */
+  mappingConcurrency?: number;
+}
+
+/**
+ * The deployed environment, with the emulator's address replaced by the functions' endpoint: the
+ * SQS client sends to the host of QUEUE_URL, so that must name the functions' endpoint too.
+ */
+function environmentFor(variables: Record<string, string>, options: LocalPipelineOptions): Record<string, string> {
+  const { functionEndpoint, endpoint } = options;
+  if (!functionEndpoint || functionEndpoint === endpoint) return variables;
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, value.split(endpoint).join(functionEndpoint)]));
 }
 
 export const awsClientConfig = (endpoint: string, region: string) => ({
@@ -49,7 +63,7 @@ async function deployedLambda(lambda: LambdaClient, functionName: string, zipPat
     nodeBinary: lambdaNodeBinary(runtime, options.root),
     taskDir: await unpackFunction(zipPath),
     handler: config.Handler ?? 'index.handler',
-    environment: (config.Environment?.Variables ?? {}) as Record<string, string>,
+    environment: environmentFor((config.Environment?.Variables ?? {}) as Record<string, string>, options),
     ...(options.environmentOverrides ? { environmentOverrides: options.environmentOverrides } : {}),
     tracingMode: config.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough',
     timeoutSeconds: config.Timeout ?? 3,
@@ -58,7 +72,7 @@ async function deployedLambda(lambda: LambdaClient, functionName: string, zipPat
     workerScript: join(scripts, 'lambda-worker.js'),
     layerWrappers: { full: join(scripts, 'layer-wrapper.js'), lite: join(scripts, 'layer-lite-wrapper.js') },
     xrayDaemonAddress: daemon.address,
-    aws: { endpoint: options.endpoint, region: options.region },
+    aws: { endpoint: options.functionEndpoint ?? options.endpoint, region: options.region },
   });
 }
 
@@ -101,7 +115,7 @@ export class LocalPipeline {
       await Promise.all(functions.map((fn) => fn.start()));
       const settings = await readMapping(lambda, sqs, deployed.consumerFunctionName);
       const batches: BatchReport[] = [];
-      const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => batches.push(report));
+      const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => batches.push(report), options.mappingConcurrency);
       api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), {
         stage: 'local',
         resourcePath: '/webhook',

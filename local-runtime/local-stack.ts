@@ -42,6 +42,12 @@ export interface DeployOptions {
   /** Set over each function's deployed environment by the local runtime (e.g. OTEL_AWS_LAMBDA_FAST_START). */
   environmentOverrides?: Record<string, string>;
   onProgress?: (line: string) => void;
+  /** Extra variables for examples/local (the soak's short timeouts and larger bodies). */
+  vars?: Record<string, string | number>;
+  /** Returns the AWS endpoint the functions call, given the emulator's (the soak puts a fault proxy between). */
+  functionEndpoint?: (motoEndpoint: string) => Promise<string>;
+  /** Batches the local event source mapping processes at once (default 1). */
+  mappingConcurrency?: number;
 }
 
 /**
@@ -54,7 +60,7 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
   progress('starting moto_server');
   const moto = await startMoto();
   const workspace = new TerraformWorkspace(join(options.root, 'examples/local'), options.workDir, options.root);
-  const vars = { name: options.name, moto_endpoint: moto.endpoint };
+  const vars = { ...options.vars, name: options.name, moto_endpoint: moto.endpoint };
   const spansFile = join(options.workDir, 'spans.jsonl');
   let applied = false;
   try {
@@ -72,7 +78,15 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
     progress('starting the local runtime (API Gateway, event source mapping, Lambda environments)');
     const pipeline = await LocalPipeline.start(
       { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name },
-      { endpoint: moto.endpoint, region: REGION, root: options.root, spansFile, ...(options.environmentOverrides ? { environmentOverrides: options.environmentOverrides } : {}) },
+      {
+        endpoint: moto.endpoint,
+        region: REGION,
+        root: options.root,
+        spansFile,
+        ...(options.environmentOverrides ? { environmentOverrides: options.environmentOverrides } : {}),
+        ...(options.functionEndpoint ? { functionEndpoint: await options.functionEndpoint(moto.endpoint) } : {}),
+        ...(options.mappingConcurrency ? { mappingConcurrency: options.mappingConcurrency } : {}),
+      },
     );
     const stack: LocalStack = {
       moto,

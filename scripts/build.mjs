@@ -76,7 +76,11 @@ async function buildFunction(name) {
 export async function buildLocalRuntime() {
   const result = await build({
     // adot-layer and lambda-node are also read by bench/run.mjs (cold start under the layer).
-    entryPoints: ['lambda-worker', 'layer-wrapper', 'layer-lite-wrapper', 'adot-layer', 'lambda-node', 'demo'].map((name) => join(root, 'local-runtime', `${name}.ts`)),
+    entryPoints: {
+      ...Object.fromEntries(['lambda-worker', 'layer-wrapper', 'layer-lite-wrapper', 'adot-layer', 'lambda-node', 'demo'].map((name) => [name, join(root, 'local-runtime', `${name}.ts`)])),
+      // `make soak` (soak/): built beside the runtime it drives.
+      soak: join(root, 'soak', 'main.ts'),
+    },
     bundle: true,
     packages: 'external',
     platform: 'node',
@@ -99,7 +103,7 @@ export async function buildLocalRuntime() {
   const note = 'Placeholder for the ADOT layer (AWSOpenTelemetryDistroJs) on the local emulator.\n' +
     'The local runtime runs the real layer code: @aws/aws-distro-opentelemetry-node-autoinstrumentation from node_modules.\n';
   await zipFile([['README.txt', Buffer.from(note)]], join(root, 'dist', 'local-runtime', 'adot-standin-layer.zip'));
-  console.log('built dist/local-runtime (worker, layer wrappers, demo, adot-standin-layer.zip)');
+  console.log('built dist/local-runtime (worker, layer wrappers, demo, soak, adot-standin-layer.zip)');
 }
 
 /** The operator tools (tools/where-is): plain node programs using the AWS SDK from node_modules. */

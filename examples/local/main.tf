@@ -46,8 +46,11 @@ module "webhook" {
   adot_layer_arn = aws_lambda_layer_version.adot_standin.arn
 
   # Short timeouts so a failing record reaches the DLQ within a minute: 3 receives, 12 s apart.
-  consumer_timeout                   = 2
+  consumer_timeout                   = var.consumer_timeout
   maximum_batching_window_in_seconds = 1
+
+  # The soak raises it to send poison events larger than one DynamoDB item (400 KB).
+  max_body_bytes = var.max_body_bytes
 
   # moto does not store RedriveAllowPolicy and the provider would wait for it forever.
   create_dlq_redrive_allow_policy = false

@@ -1,0 +1,239 @@
+import { AttributeValue, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../functions/lib/webhook-message';
+import { awsClientConfig } from '../local-runtime/local-pipeline';
+import { deployLocalStack, REGION, type LocalStack } from '../local-runtime/local-stack';
+import { readSpanFile } from '../local-runtime/span-file';
+import { checkSoak, type StoredItem } from './checks';
+import { planEvents } from './events';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import type { SoakOptions } from './options';
+import { tallyDeliveries, type ConsumerTally, type SoakReport } from './report';
+import { Rng } from './rng';
+import { StripeSender } from './sender';
+import { isDuplicateOutcome, isRecordSpan } from './span-names';
+
+export interface SoakIo {
+  root: string;
+  /** Terraform's data and state, and the spans file. */
+  workDir: string;
+  /** A progress line (overwritten in place on a terminal). */
+  progress: (line: string) => void;
+}
+
+/** Above the largest planned event (100 KiB) with room; the soak's queues are raised to match. */
+const SOAK_MAX_BODY_BYTES = 512 * 1024;
+
+/** Every item, with only the attributes the checks read (payloads stay in the emulator). */
+export async function scanItems(dynamodb: DynamoDBClient, tableName: string): Promise<Map<string, StoredItem>> {
+  const items = new Map<string, StoredItem>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ProjectionExpression: 'eventId, traceId, processedAt, messageId' }),
+    );
+    for (const item of page.Items ?? []) {
+      const eventId = item.eventId?.S ?? '';
+      items.set(eventId, { eventId, traceId: item.traceId?.S ?? '', processedAt: item.processedAt?.S ?? '', messageId: item.messageId?.S ?? '' });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The eventId of every DLQ message, one per message (received with a long visibility timeout so none repeats). */
+export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let empty = 0; empty < 2; ) {
+    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600, WaitTimeSeconds: 0, MessageAttributeNames: [BODY_ENCODING_ATTRIBUTE] }));
+    const messages = batch.Messages ?? [];
+    if (messages.length === 0) empty++;
+    for (const message of messages) {
+      try {
+        // The body is the signed event itself, escaped only where SQS's character set requires.
+        const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue ?? 'verbatim';
+        const event = JSON.parse(decodeBody(message.Body ?? '', encoding)) as { id?: unknown };
+        ids.push(typeof event.id === 'string' ? event.id : `(no id: ${message.MessageId})`);
+      } catch {
+        ids.push(`(not JSON: ${message.MessageId})`);
+      }
+    }
+  }
+  return ids;
+}
+
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
+  return names.reduce((sum, name) => sum + Number(Attributes?.[name] ?? 0), 0);
+}
+
+function tallyConsumer(stack: LocalStack, spans: ReturnType<typeof readSpanFile>): ConsumerTally {
+  const failedInvocations: Record<string, number> = {};
+  let recordsRetried = 0;
+  for (const batch of stack.pipeline.batches) {
+    recordsRetried += batch.retried.length;
+    if (!batch.outcome.ok) failedInvocations[batch.outcome.error.name] = (failedInvocations[batch.outcome.error.name] ?? 0) + 1;
+  }
+  return {
+    batches: stack.pipeline.batches.length,
+    failedInvocations,
+    recordsRetried,
+    duplicatesSkipped: spans.filter((span) => isRecordSpan(span) && isDuplicateOutcome(span)).length,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Deploys examples/local to the emulator with a fault proxy between the functions and it, sends
+ * the events as Stripe would while faults fire, waits for the queue to drain, then checks that
+ * nothing was lost, doubled or left with a broken trace. Whatever fails, everything it started
+ * (functions' processes, proxy, emulator) is stopped before it returns or throws.
+ */
+export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakReport> {
+  const started = Date.now();
+  const rng = new Rng(options.seed);
+  const runTag = `${options.seed}x${Date.now().toString(36)}`;
+  const events = planEvents(options.events, rng.fork('events'), runTag, options);
+  let proxy: FaultProxy | undefined;
+  let stack: LocalStack | undefined;
+  let consumerTimeoutMs = 2000;
+  let killConsumer = () => undefined as void;
+  try {
+    stack = await deployLocalStack({
+      root: io.root,
+      workDir: io.workDir,
+      name: `soak-${runTag}`.slice(0, 40),
+      vars: { max_body_bytes: SOAK_MAX_BODY_BYTES, consumer_timeout: options.consumerTimeoutSeconds },
+      mappingConcurrency: options.pollers,
+      onProgress: io.progress,
+      functionEndpoint: async (motoEndpoint) => {
+        proxy = await startFaultProxy({
+          target: motoEndpoint,
+          rates: options.faults,
+          rng: rng.fork('faults'),
+          stallMs: () => consumerTimeoutMs + 1000,
+          slowMs: options.senderTimeoutMs + 1000,
+          everyFaultOnce: options.everyFaultOnce,
+          killConsumer: () => killConsumer(),
+        });
+        return proxy.endpoint;
+      },
+    });
+    const live = stack;
+    const faults = proxy as FaultProxy;
+    const lambda = new LambdaClient(awsClientConfig(live.moto.endpoint, REGION));
+    // SQS takes 1 MiB messages since 2026, but the AWS provider (5.100) still caps
+    // max_message_size at 256 KiB: the soak raises it on the deployed queues directly.
+    for (const queueUrl of [live.outputs.queue_url, live.outputs.dlq_url]) {
+      await live.clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { MaximumMessageSize: String(1024 * 1024) } }));
+    }
+    consumerTimeoutMs = ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: live.outputs.consumer_function_name }))).Timeout ?? 2) * 1000;
+    killConsumer = () => void live.pipeline.consumer.stop();
+
+    const sender = new StripeSender({
+      url: live.pipeline.webhookUrl,
+      secret: live.signingSecret,
+      concurrency: options.concurrency,
+      redeliverRate: options.redeliverRate,
+      timeoutMs: options.senderTimeoutMs,
+      maxAttempts: 40,
+      forgedAttempts: 3,
+      rng: rng.fork('sender'),
+    });
+    let phase = 'sending';
+    const ticker = setInterval(() => {
+      const consumed = live.pipeline.batches.reduce((sum, batch) => sum + batch.messages.length - batch.retried.length, 0);
+      const injected = Object.values(faults.counts).reduce((a, b) => a + b, 0);
+      io.progress(
+        `${Math.round((Date.now() - started) / 1000)} s ${phase}: ${sender.dispatched}/${events.length} events, ${sender.deliveries} deliveries, ${sender.attempts} requests | ${consumed} records consumed in ${live.pipeline.batches.length} batches | ${injected} faults`,
+      );
+    }, 2000);
+    const sendStarted = Date.now();
+    try {
+      // Paced to the consumer: the queue's depth is read at most every 500 ms, and while it is
+      // above maxBacklog every sender waits (the same wait for all).
+      let backlogCheckedAt = 0;
+      let pacing: Promise<void> | undefined;
+      const pace = async () => {
+        while ((await queueDepth(live.clients.sqs, live.outputs.queue_url)) > options.maxBacklog) {
+          phase = 'sending (paced: queue full)';
+          await sleep(500);
+        }
+        phase = 'sending';
+      };
+      await sender.run(events, async (index) => {
+        if (!pacing && Date.now() - backlogCheckedAt > 500) {
+          backlogCheckedAt = Date.now();
+          pacing = pace().finally(() => {
+            pacing = undefined;
+            backlogCheckedAt = Date.now();
+          });
+        }
+        if (pacing) await pacing;
+        if (index === Math.floor(events.length / 3)) faults.startOutage('sqs', options.sqsOutageMs);
+        if (index === Math.floor((2 * events.length) / 3)) {
+          // A cold start during a Secrets Manager outage: the secret cannot be read for a while.
+          // Nothing is in flight when the producer stops (the local runtime's IPC is not built for
+          // a process dying under concurrent invocations; Lambda would route them elsewhere).
+          await sender.pause();
+          // A request the sender gave up on may still be running in the producer (a slow
+          // SendMessage): let it finish, or its send span dies with the process. Lambda does
+          // not recycle an environment with an invocation in flight either.
+          for (let quiet = 0; quiet < 10; ) {
+            await sleep(100);
+            quiet = faults.inFlight('sqs.SendMessage') === 0 ? quiet + 1 : 0;
+          }
+          faults.startOutage('secrets', options.secretsOutageMs);
+          await live.pipeline.producer.stop();
+          faults.counts['producer.restart']++;
+          sender.resume();
+        }
+      });
+      const sendMs = Date.now() - sendStarted;
+      phase = 'draining';
+      let drained = 0;
+      const deadline = Date.now() + options.settleTimeoutMs;
+      let remaining = await queueDepth(live.clients.sqs, live.outputs.queue_url);
+      while (Date.now() < deadline && drained < 2) {
+        await sleep(1000);
+        remaining = await queueDepth(live.clients.sqs, live.outputs.queue_url);
+        drained = remaining === 0 && faults.held() === 0 ? drained + 1 : 0;
+      }
+      phase = 'checking';
+      // The last record spans are written when their invocation ends, just after the deletes.
+      await sleep(1000);
+      const spans = readSpanFile(live.spansFile);
+      const stored = await scanItems(live.clients.dynamodb, live.outputs.table_name);
+      const deadLettered = await drainDeadLetters(live.clients.sqs, live.outputs.dlq_url);
+      const verdict = checkSoak({ ledgers: sender.ledgers, stored, deadLettered, spans, queueRemaining: remaining });
+      return {
+        options,
+        events: {
+          total: events.length,
+          normal: events.filter((e) => e.kind === 'normal').length,
+          poison: events.filter((e) => e.kind === 'poison').length,
+          forged: events.filter((e) => e.kind === 'forged').length,
+        },
+        ...tallyDeliveries(sender.ledgers),
+        faults: { ...faults.counts },
+        awsRequests: { ...faults.requests },
+        consumer: tallyConsumer(live, spans),
+        deadLetterMessages: deadLettered.length,
+        verdict,
+        wallMs: Date.now() - started,
+        sendMs,
+        endpoints: { moto: live.moto.endpoint, proxy: faults.endpoint },
+      };
+    } finally {
+      clearInterval(ticker);
+    }
+  } finally {
+    io.progress('stopping the functions, the fault proxy and moto_server');
+    // The emulator's state goes with it; a terraform destroy would only cost time.
+    await stack?.stop({ destroy: false }).catch(() => undefined);
+    await proxy?.close();
+  }
+}

@@ -1,0 +1,131 @@
+// The soak's end checks on hand-made evidence: each kind of failure must be caught.
+import type { SpanRecord } from '../local-runtime/span-file';
+import { checkSoak, failures, percentile, type SoakEvidence, type StoredItem } from '../soak/checks';
+import type { PlannedEvent } from '../soak/events';
+import { parseSoakArgs, DEFAULT_OPTIONS } from '../soak/options';
+import type { EventLedger } from '../soak/sender';
+
+let nextSpan = 1;
+const span = (traceId: string, name: string, kind: SpanRecord['kind'], attributes: SpanRecord['attributes'], parentSpanId?: string): SpanRecord => ({
+  traceId,
+  spanId: (nextSpan++).toString(16).padStart(16, '0'),
+  ...(parentSpanId ? { parentSpanId } : {}),
+  name,
+  kind,
+  service: 'test',
+  startMs: 0,
+  endMs: 1,
+  status: 'UNSET',
+  attributes,
+  events: [],
+  links: [],
+});
+
+const event = (id: string, kind: PlannedEvent['kind'] = 'normal'): PlannedEvent => ({ index: 0, id, type: 'invoice.paid', kind, bytes: 300, created: 0, fillerSeed: 1 });
+const ledger = (id: string, statuses: number[], kind: PlannedEvent['kind'] = 'normal'): EventLedger => ({
+  event: event(id, kind),
+  firstSendAt: 1000,
+  deliveries: [{ redelivery: false, succeeded: statuses.includes(200), attempts: statuses.map((status) => ({ startedAt: 1000, endedAt: 1001, status, outcome: String(status) })) }],
+});
+
+/** The spans one clean delivery leaves: send, record span, its write. */
+function delivery(traceId: string, eventId: string, messageId: string, duplicate = false): SpanRecord[] {
+  const send = span(traceId, 'send q', 'PRODUCER', { 'webhook.event_id': eventId, 'messaging.message.id': messageId });
+  const record = span(traceId, 'process-webhook', 'CONSUMER', { 'webhook.event_id': eventId, 'messaging.message.id': messageId, 'webhook.duplicate': duplicate, 'trace.has_upstream_context': true }, send.spanId);
+  return [send, record, span(traceId, 'DynamoDB.PutItem', 'CLIENT', {}, record.spanId)];
+}
+
+const item = (eventId: string, traceId: string): StoredItem => ({ eventId, traceId, processedAt: new Date(1500).toISOString(), messageId: 'm' });
+
+function cleanEvidence(): SoakEvidence {
+  return {
+    ledgers: [ledger('evt_a', [503, 200]), ledger('evt_b', [200]), ledger('evt_p', [200], 'poison'), ledger('evt_f', [401, 401], 'forged')],
+    stored: new Map([
+      ['evt_a', item('evt_a', 't1')],
+      ['evt_b', item('evt_b', 't2')],
+    ]),
+    deadLettered: ['evt_p'],
+    spans: [...delivery('t1', 'evt_a', 'm1'), ...delivery('t2', 'evt_b', 'm2'), ...delivery('t3', 'evt_b', 'm3', true)],
+    queueRemaining: 0,
+  };
+}
+
+describe('soak end checks', () => {
+  it('passes a clean run and measures first send to stored', () => {
+    const verdict = checkSoak(cleanEvidence());
+    expect(failures(verdict)).toBe(0);
+    expect(verdict.acceptedEvents).toBe(3);
+    expect(verdict.acceptedPoison).toBe(1);
+    expect(verdict.latenciesMs).toEqual([500, 500]);
+  });
+
+  it('counts an accepted event in neither the table nor the DLQ as lost, and the item count short', () => {
+    const evidence = cleanEvidence();
+    (evidence.stored as Map<string, StoredItem>).delete('evt_b');
+    const verdict = checkSoak(evidence);
+    expect(verdict.lost).toEqual(['evt_b']);
+    expect(verdict.itemCountDifference).toBe(-1);
+  });
+
+  it('counts accepted poison missing from the DLQ as lost, and anything else in the DLQ', () => {
+    const verdict = checkSoak({ ...cleanEvidence(), deadLettered: ['evt_a'] });
+    expect(verdict.lost).toEqual(['evt_p']);
+    expect(verdict.deadLetteredOthers).toEqual(['evt_a']);
+  });
+
+  it('counts two storing writes for one event as doubled', () => {
+    const evidence = cleanEvidence();
+    const verdict = checkSoak({ ...evidence, spans: [...evidence.spans, ...delivery('t4', 'evt_a', 'm4')] });
+    expect(verdict.doubled).toEqual(['evt_a']);
+  });
+
+  it('flags items of never-accepted or poison events', () => {
+    const evidence = cleanEvidence();
+    const stored = new Map(evidence.stored);
+    stored.set('evt_f', item('evt_f', 't1'));
+    stored.set('evt_p', item('evt_p', 't1'));
+    expect(checkSoak({ ...evidence, stored }).storedWithoutAcceptance.sort()).toEqual(['evt_f', 'evt_p']);
+  });
+
+  it.each([
+    ['no span at all', (spans: SpanRecord[]) => spans.filter((s) => s.traceId !== 't1'), 'no span has the trace id'],
+    ['no send span', (spans: SpanRecord[]) => spans.filter((s) => !(s.traceId === 't1' && s.kind === 'PRODUCER')), 'no producer send span'],
+    ['no record span', (spans: SpanRecord[]) => spans.filter((s) => !(s.traceId === 't1' && s.name === 'process-webhook')), 'no process-webhook span'],
+    ['no write span', (spans: SpanRecord[]) => spans.filter((s) => !(s.traceId === 't1' && s.name === 'DynamoDB.PutItem')), 'no DynamoDB write span'],
+    ['another event in it', (spans: SpanRecord[]) => [...spans, span('t1', 'process-webhook', 'CONSUMER', { 'webhook.event_id': 'evt_b' })], 'cross-wired'],
+  ])('finds a broken trace: %s', (_label, mutate, reason) => {
+    const evidence = cleanEvidence();
+    const verdict = checkSoak({ ...evidence, spans: mutate([...evidence.spans]) });
+    expect(verdict.brokenTraces.map((broken) => broken.eventId)).toEqual(['evt_a']);
+    expect(verdict.brokenTraces[0]?.reason).toContain(reason);
+  });
+
+  it('counts a record span on another trace than its message was sent on as cross-wired', () => {
+    const evidence = cleanEvidence();
+    const stray = span('t9', 'process-webhook', 'CONSUMER', { 'webhook.event_id': 'evt_a', 'messaging.message.id': 'm1', 'webhook.duplicate': true, 'trace.has_upstream_context': true });
+    expect(checkSoak({ ...evidence, spans: [...evidence.spans, stray] }).crossWired).toBe(1);
+  });
+
+  it('fails while messages are left in the queue', () => {
+    expect(failures(checkSoak({ ...cleanEvidence(), queueRemaining: 2 }))).toBe(2);
+  });
+
+  it('takes nearest-rank percentiles', () => {
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('soak options', () => {
+  it('reads counts, rates and the seed, keeping the other defaults', () => {
+    const options = parseSoakArgs(['--events', '500', '--seed', '9', '--ddb-throttle', '0.1', '--no-force']);
+    expect(options).toMatchObject({ events: 500, seed: 9, everyFaultOnce: false, concurrency: DEFAULT_OPTIONS.concurrency });
+    expect(options.faults.dynamoThrottle).toBe(0.1);
+    expect(options.faults.sqsThrottle).toBe(DEFAULT_OPTIONS.faults.sqsThrottle);
+  });
+
+  it.each([[['--events', '0']], [['--ddb-5xx', '1.5']], [['--events', 'ten']], [['--bogus', '1']], [['--seed', '1.5']], [['--events']]])('refuses %j', (argv) => {
+    expect(() => parseSoakArgs(argv)).toThrow();
+  });
+});
