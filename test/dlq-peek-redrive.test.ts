@@ -1,6 +1,7 @@
 // The two operations where-is and redrive perform on SQS, against the emulator: a look at the
 // DLQ that leaves every message where it was, and a redrive that keeps the trace context.
 import { GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { BODY_ENCODING_ATTRIBUTE, encodeBody } from '../functions/lib/webhook-message';
 import { messageEventId, peekDeadLetterQueue } from '../tools/where-is/dlq-peek';
 import { redrive } from '../tools/where-is/redrive';
 import { createQueue, receiveAll, sqsClient } from './support/aws';
@@ -16,12 +17,19 @@ async function depth(sqs: SQSClient, url: string) {
 }
 
 async function fill(sqs: SQSClient, url: string, eventIds: string[]) {
-  for (const eventId of eventIds) {
+  for (const [index, eventId] of eventIds.entries()) {
+    // As the producer queues it (the signed event, escaped where SQS requires, here U+FFFE), and
+    // every fifth in the envelope of messages queued before 0.2.0.
+    const legacy = index % 5 === 0;
+    const { body, encoding } = encodeBody(JSON.stringify({ id: eventId, type: 'invoice.paid', note: '\uFFFE' }));
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: url,
-        MessageBody: JSON.stringify({ eventId, type: 'invoice.paid' }),
-        MessageAttributes: { traceparent: { DataType: 'String', StringValue: TRACEPARENT } },
+        MessageBody: legacy ? JSON.stringify({ eventId, type: 'invoice.paid' }) : body,
+        MessageAttributes: {
+          traceparent: { DataType: 'String', StringValue: TRACEPARENT },
+          ...(legacy ? {} : { [BODY_ENCODING_ATTRIBUTE]: { DataType: 'String', StringValue: encoding } }),
+        },
         MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: TRACE_HEADER } },
       }),
     );
@@ -86,7 +94,10 @@ describe('redrive', () => {
     expect(await depth(sqs, dlq.url)).toEqual({ visible: 2, hidden: 0 });
     const [moved] = await receiveAll(sqs, queue.url);
     expect(moved?.MessageId).toBe(result.moved[0]?.to);
-    expect(JSON.parse(moved?.Body ?? '{}')).toEqual({ eventId: 'evt_b', type: 'invoice.paid' });
+    // Byte for byte, with its encoding attribute: the consumer reads back exactly the signed text.
+    const sent = encodeBody(JSON.stringify({ id: 'evt_b', type: 'invoice.paid', note: '\uFFFE' }));
+    expect(moved?.Body).toBe(sent.body);
+    expect(moved?.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue).toBe(sent.encoding);
     expect(moved?.MessageAttributes?.traceparent?.StringValue).toBe(TRACEPARENT);
     expect(moved?.Attributes?.AWSTraceHeader).toBe(TRACE_HEADER);
   });

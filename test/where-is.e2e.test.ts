@@ -20,7 +20,7 @@ const run = Date.now().toString(36);
 const NAME = `wi-${run}`;
 const ids = {
   stored: `evt_stored_${run}`,
-  poison: `evt_poison_${run}_${'q'.repeat(2100)}`,
+  poison: `evt_poison_${run}`,
   redriven: `evt_redrive_${run}`,
   queued: `evt_queued_${run}`,
   rejected: `evt_forged_${run}`,

@@ -5,6 +5,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../../functions/lib/webhook-message';
 
 export interface PeekResult {
   messages: Message[];
@@ -81,11 +82,20 @@ export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages
   }
 }
 
-/** The event id a queued message carries (the producer's body is `{ eventId, type, receivedAt, payload }`). */
-export function messageEventId(message: Pick<Message, 'Body'>): string | undefined {
+/**
+ * The event id a queued message carries: the body is the signed Stripe event itself (`id`),
+ * escaped only where SQS's character set requires (`webhook-body-encoding`); a message from
+ * before 0.2.0 has no encoding attribute and holds the envelope `{ eventId, type, payload }`.
+ */
+export function messageEventId(message: Pick<Message, 'Body' | 'MessageAttributes'>): string | undefined {
   try {
-    const body = JSON.parse(message.Body ?? '') as { eventId?: unknown };
-    return typeof body.eventId === 'string' ? body.eventId : undefined;
+    const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
+    if (encoding === undefined) {
+      const envelope = JSON.parse(message.Body ?? '') as { eventId?: unknown };
+      return typeof envelope.eventId === 'string' ? envelope.eventId : undefined;
+    }
+    const event = JSON.parse(decodeBody(message.Body ?? '', encoding)) as { id?: unknown };
+    return typeof event.id === 'string' ? event.id : undefined;
   } catch {
     return undefined;
   }
