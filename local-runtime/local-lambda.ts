@@ -123,8 +123,11 @@ export class LocalLambda {
       child.once('exit', (code) => {
         reject(new Error(`${this.options.functionName} exited during its cold start (code ${code}): ${this.output.trim().split('\n').slice(-3).join(' | ')}`));
         this.failPending(`the process of ${this.options.functionName} exited (code ${code})`);
-        this.child = undefined;
-        this.ready = undefined;
+        // Only if no newer environment replaced it meanwhile (crash() and stop() let go at once).
+        if (this.child === child) {
+          this.child = undefined;
+          this.ready = undefined;
+        }
       });
     });
     return this.ready;
@@ -180,7 +183,8 @@ export class LocalLambda {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         resolve({ type: 'error', id, error: { name: 'Sandbox.Timedout', message: `Task timed out after ${this.options.timeoutSeconds} seconds` } });
-        child.kill('SIGKILL');
+        if (this.child === child) this.crash();
+        else child.kill('SIGKILL');
       }, timeoutMs);
       this.pending.set(id, (message) => {
         clearTimeout(timer);
@@ -192,8 +196,24 @@ export class LocalLambda {
     return reply.type === 'result' ? { ok: true, result: reply.result, traceHeader } : { ok: false, error: reply.error, traceHeader };
   }
 
+  /**
+   * The execution environment dies at once, as when Lambda's process crashes or runs out of
+   * memory: SIGKILL, no shutdown hook (the layer's SIGTERM handler would shut its SDK down and
+   * keep the process alive a moment). The invocation in flight fails; the next starts a new one.
+   */
+  crash(): void {
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
+    // No invocation may reach a process that is shutting down: the layer's SIGTERM handler shuts
+    // its SDK down first, and spans of anything run after that would never be exported.
+    this.child = undefined;
+    this.ready = undefined;
     if (child && child.exitCode === null) {
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -131,7 +131,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       await live.clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { MaximumMessageSize: String(1024 * 1024) } }));
     }
     consumerTimeoutMs = ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: live.outputs.consumer_function_name }))).Timeout ?? 2) * 1000;
-    killConsumer = () => void live.pipeline.consumer.stop();
+    killConsumer = () => live.pipeline.consumer.crash();
 
     const sender = new StripeSender({
       url: live.pipeline.webhookUrl,
