@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { xrayTraceHeader } from '../functions/lib/inject';
 
 /**
  * Trace and span ids as AWS mints them for its own segments (API Gateway's stage, a Lambda
@@ -15,7 +17,11 @@ export function newSpanId(): string {
 
 /** The X-Ray header Lambda passes in `_X_AMZN_TRACE_ID` (Root, Parent, Sampled). */
 export function xrayHeader(traceId: string, parentSpanId: string, sampled: boolean): string {
-  return `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${parentSpanId};Sampled=${sampled ? 1 : 0}`;
+  // The library's own formatter (the X-Ray propagator), so the runtime writes what the functions read.
+  const spanContext = { traceId, spanId: parentSpanId, traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true };
+  const header = xrayTraceHeader(trace.setSpanContext(ROOT_CONTEXT, spanContext));
+  if (header === undefined) throw new Error(`not a valid trace id / span id: ${traceId} / ${parentSpanId}`);
+  return header;
 }
 
 /** The OpenTelemetry trace id of an X-Ray header's Root (empty when it has none). */

@@ -1,10 +1,11 @@
 import { AttributeValue, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../functions/lib/webhook-message';
+import { BODY_ENCODING_ATTRIBUTE } from '../functions/lib/webhook-message';
 import { awsClientConfig } from '../local-runtime/local-pipeline';
 import { deployLocalStack, REGION, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile } from '../local-runtime/span-file';
+import { messageEventId } from '../tools/where-is/dlq-peek';
 import { checkSoak, type StoredItem } from './checks';
 import { planEvents } from './events';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
@@ -50,14 +51,8 @@ export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<
     const messages = batch.Messages ?? [];
     if (messages.length === 0) empty++;
     for (const message of messages) {
-      try {
-        // The body is the signed event itself, escaped only where SQS's character set requires.
-        const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue ?? 'verbatim';
-        const event = JSON.parse(decodeBody(message.Body ?? '', encoding)) as { id?: unknown };
-        ids.push(typeof event.id === 'string' ? event.id : `(no id: ${message.MessageId})`);
-      } catch {
-        ids.push(`(not JSON: ${message.MessageId})`);
-      }
+      // The reader where-is and redrive use: the signed body (escaped where SQS requires) or the earlier envelope.
+      ids.push(messageEventId(message) ?? `(no event id: ${message.MessageId})`);
     }
   }
   return ids;
