@@ -8,7 +8,8 @@ data "aws_caller_identity" "current" {}
 locals {
   partition  = data.aws_partition.current.partition
   dns_suffix = data.aws_partition.current.dns_suffix
-  region     = data.aws_region.current.name
+  # .id, not .name: the same value on provider 5.x and 6.x, where .name is deprecated for .region.
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
 
   # The published AWSOpenTelemetryDistroJs layer ARN per region, for one ADOT release: one data

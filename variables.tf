@@ -264,7 +264,7 @@ variable "adot_layer_arn" {
   }
 
   validation {
-    condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer.arns), data.aws_region.current.name)
+    condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer.arns), local.region)
     error_message = "The module has no published ADOT Node.js layer version for this region (adot-layer.json lists AWS's per-region versions for one ADOT release). Set adot_layer_arn to the AWSOpenTelemetryDistroJs ARN of your region (https://aws-otel.github.io/docs/getting-started/lambda/lambda-js), or tracing_enabled = false."
   }
 }

@@ -5,7 +5,7 @@ mock_provider "aws" {
     defaults = { partition = "aws-cn", dns_suffix = "amazonaws.com.cn" }
   }
   mock_data "aws_region" {
-    defaults = { name = "cn-north-1" }
+    defaults = { id = "cn-north-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -18,7 +18,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "xx-nowhere-1" }
+    defaults = { id = "xx-nowhere-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -31,7 +31,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "ap-south-2" }
+    defaults = { id = "ap-south-2" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -44,7 +44,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "me-south-1" }
+    defaults = { id = "me-south-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
