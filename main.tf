@@ -20,8 +20,20 @@ locals {
 
   producer_function_name = "${var.name}-producer"
   consumer_function_name = "${var.name}-consumer"
-  queue_name             = var.name
-  table_name             = coalesce(var.existing_table_name, "${var.name}-events")
+
+  # IAM role names and CloudWatch dashboard names are global to the account (their ARNs have no
+  # region); everything else the module names is regional. The region in those names lets the
+  # same `name` deploy in two regions. A role name longer than IAM's 64 characters (a long
+  # `name` in a long region) keeps its role and region and shortens `name`, with 8 hex of a
+  # hash of the full name so that two shortened names never collide.
+  role_names = { for role in ["producer", "consumer"] : role => (
+    length("${var.name}-${role}-${local.region}") <= 64
+    ? "${var.name}-${role}-${local.region}"
+    : "${substr(var.name, 0, 53 - length(role) - length(local.region))}-${substr(sha1("${var.name}-${role}-${local.region}"), 0, 8)}-${role}-${local.region}"
+  ) }
+  dashboard_name = "${var.name}-${local.region}"
+  queue_name     = var.name
+  table_name     = coalesce(var.existing_table_name, "${var.name}-events")
 
   producer_package_path = coalesce(var.producer_package_path, "${path.module}/dist/producer.zip")
   consumer_package_path = coalesce(var.consumer_package_path, "${path.module}/dist/consumer.zip")
@@ -188,6 +200,7 @@ module "producer" {
   source = "./modules/traced-function"
 
   function_name                  = local.producer_function_name
+  role_name                      = local.role_names.producer
   description                    = "Verifies webhook requests and sends them to ${local.queue_name} with the trace context"
   package_path                   = local.producer_package_path
   runtime                        = var.runtime
@@ -222,6 +235,7 @@ module "consumer" {
   source = "./modules/traced-function"
 
   function_name                  = local.consumer_function_name
+  role_name                      = local.role_names.consumer
   description                    = "Stores the events of ${local.queue_name} in ${local.table_name}, one span per record on the producer's trace"
   package_path                   = local.consumer_package_path
   runtime                        = var.runtime
@@ -324,7 +338,7 @@ module "dashboard" {
   source = "./modules/dashboard"
   count  = var.create_dashboard ? 1 : 0
 
-  name                   = var.name
+  name                   = local.dashboard_name
   region                 = local.region
   partition              = local.partition
   api_name               = var.create_api ? var.name : null

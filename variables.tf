@@ -3,7 +3,7 @@
 ################################################################################
 
 variable "name" {
-  description = "Name of the pipeline; prefixes every resource (functions <name>-producer and <name>-consumer, queue <name>, DLQ <name>-dlq, table <name>-events)."
+  description = "Name of the pipeline; prefixes every resource (functions <name>-producer and <name>-consumer, queue <name>, DLQ <name>-dlq, table <name>-events). Account-global names add the region: roles <name>-producer-<region> and <name>-consumer-<region> (shortened with a hash past IAM's 64 characters), dashboard <name>-<region>."
   type        = string
 
   validation {

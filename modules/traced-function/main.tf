@@ -5,6 +5,9 @@ locals {
   log_group_name = "/aws/lambda/${var.function_name}"
   log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
   in_vpc         = length(var.vpc_subnet_ids) > 0
+  # IAM role names are global to the account: the region keeps the same function name in two
+  # regions from colliding (EntityAlreadyExists).
+  role_name = coalesce(var.role_name, "${var.function_name}-${var.region}")
 
   otel_environment = var.tracing_enabled ? {
     AWS_LAMBDA_EXEC_WRAPPER              = "/opt/otel-instrument"
@@ -94,12 +97,19 @@ locals {
 }
 
 resource "aws_iam_role" "this" {
-  name                 = var.function_name
+  name                 = local.role_name
   path                 = var.iam_role_path
   description          = "Execution role of the ${var.function_name} Lambda function"
   assume_role_policy   = jsonencode(local.assume_role_policy)
   permissions_boundary = var.iam_permissions_boundary_arn
   tags                 = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(local.role_name) <= 64
+      error_message = "The role name ${local.role_name} is longer than IAM's 64 characters: set role_name."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {

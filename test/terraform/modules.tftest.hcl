@@ -67,8 +67,8 @@ run "traced_function_resources" {
   }
 
   assert {
-    condition     = aws_iam_role.this.path == "/service/" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary" && aws_iam_role.this.name == "wh-consumer"
-    error_message = "Role path and permissions boundary."
+    condition     = aws_iam_role.this.path == "/service/" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary" && aws_iam_role.this.name == "wh-consumer-eu-west-1"
+    error_message = "Role path and permissions boundary; the role is named after the function and its region (IAM names are global)."
   }
 
   assert {
@@ -77,7 +77,7 @@ run "traced_function_resources" {
   }
 
   assert {
-    condition     = length(aws_iam_role_policy_attachment.managed) == 2 && aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"].role == "wh-consumer"
+    condition     = length(aws_iam_role_policy_attachment.managed) == 2 && aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"].role == "wh-consumer-eu-west-1"
     error_message = "Managed tracing policies attached to the role."
   }
 
