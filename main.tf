@@ -149,7 +149,10 @@ locals {
 resource "aws_secretsmanager_secret" "webhook" {
   count = local.create_secret ? 1 : 0
 
-  name                    = "${var.name}/webhook-signing-secret"
+  # A prefix, not a name: a deleted secret keeps its name for its recovery window (30 days by
+  # default), so destroy-then-apply with a fixed name fails ("already scheduled for deletion").
+  # Terraform appends a unique suffix on every create; the outputs give the secret's ARN and name.
+  name_prefix             = "${var.name}/webhook-signing-secret-"
   description             = "Webhook signing secret (whsec_...) the ${local.producer_function_name} function verifies requests with. Set its value out of band."
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = var.webhook_secret_recovery_window_in_days

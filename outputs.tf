@@ -133,6 +133,11 @@ output "adot_layer_arn" {
 # Secret
 ################################################################################
 
+output "webhook_secret_name" {
+  description = "Name of the Secrets Manager secret holding the webhook signing secret: <name>/webhook-signing-secret-<unique suffix> when the module created it (a new suffix on every create, so destroy-then-apply never meets a name still scheduled for deletion); null when webhook_verification is none or webhook_secret_arn is given."
+  value       = one(aws_secretsmanager_secret.webhook[*].name)
+}
+
 output "webhook_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the webhook signing secret (created or given); null when webhook_verification is none. Set its value with `aws secretsmanager put-secret-value`."
   value       = local.webhook_secret_arn

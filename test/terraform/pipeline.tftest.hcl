@@ -316,8 +316,19 @@ run "defaults_encryption_tls_pitr_alarms" {
   }
 
   assert {
-    condition     = length(aws_secretsmanager_secret.webhook) == 1 && aws_secretsmanager_secret.webhook[0].name == "wh/webhook-signing-secret" && aws_secretsmanager_secret.webhook[0].kms_key_id == null
+    condition     = length(aws_secretsmanager_secret.webhook) == 1 && aws_secretsmanager_secret.webhook[0].kms_key_id == null
     error_message = "Without webhook_secret_arn the module creates the secret (no value)."
+  }
+}
+
+# A deleted secret keeps its name for its recovery window (30 days by default): a fixed name
+# would make destroy-then-apply fail. Every create gets a fresh name from the prefix.
+run "secret_name_is_fresh_on_every_create" {
+  command = plan
+
+  assert {
+    condition     = aws_secretsmanager_secret.webhook[0].name_prefix == "wh/webhook-signing-secret-" && aws_secretsmanager_secret.webhook[0].recovery_window_in_days == 30
+    error_message = "The secret is created from a name prefix (a unique suffix per create), keeping its 30-day recovery window."
   }
 }
 
