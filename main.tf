@@ -49,9 +49,13 @@ locals {
   webhook_secret_kms_key_arn = local.create_secret ? var.kms_key_arn : var.webhook_secret_kms_key_arn
 
   table_arn = var.existing_table_name == null ? module.table[0].arn : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.existing_table_name}"
+  # The key that encrypts the table, when it is a customer managed one: the module's key for the
+  # table it creates, the declared one for an existing table.
+  table_kms_key_arn = var.existing_table_name == null ? var.kms_key_arn : var.existing_table_kms_key_arn
 
   sqs_service            = "sqs.${local.region}.${local.dns_suffix}"
   secretsmanager_service = "secretsmanager.${local.region}.${local.dns_suffix}"
+  dynamodb_service       = "dynamodb.${local.region}.${local.dns_suffix}"
 
   producer_statements = concat(
     [{
@@ -111,6 +115,24 @@ locals {
         test     = "StringEquals"
         variable = "kms:ViaService"
         values   = [local.sqs_service]
+      }]
+    }] : [],
+    # DynamoDB uses a table's customer managed key on behalf of the principal that reads or
+    # writes the table, so without this every PutItem is denied. kms:Decrypt: DynamoDB decrypts
+    # the table key with the caller's permissions (it caches it per caller for about five
+    # minutes, then asks KMS again). kms:DescribeKey: DynamoDB checks the key it is about to use
+    # (read-only metadata). Not granted: kms:CreateGrant, kms:GenerateDataKey*, kms:ReEncrypt*
+    # and kms:Encrypt, which serve creating the table or changing its key (done by whoever
+    # applies Terraform) and DynamoDB's own background work (through the grant made then).
+    # Only through DynamoDB in this region (kms:ViaService).
+    local.table_kms_key_arn != null ? [{
+      sid       = "UseTableKey"
+      actions   = ["kms:Decrypt", "kms:DescribeKey"]
+      resources = [local.table_kms_key_arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.dynamodb_service]
       }]
     }] : [],
     # A custom consumer's own permissions (its table, its downstream API's secret, ...).

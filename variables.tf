@@ -200,8 +200,8 @@ variable "consumer_policy_statements" {
   }
 
   validation {
-    condition     = length(distinct([for s in var.consumer_policy_statements : s.sid])) == length(var.consumer_policy_statements) && length(setintersection([for s in var.consumer_policy_statements : s.sid], ["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages", "VpcDescribe", "VpcCreateNetworkInterface", "VpcManageNetworkInterface"])) == 0
-    error_message = "consumer_policy_statements: sids must be unique and must not reuse the module's own (WriteOwnLogGroup, ConsumeQueue, WriteEvents, DecryptQueueMessages, Vpc*)."
+    condition     = length(distinct([for s in var.consumer_policy_statements : s.sid])) == length(var.consumer_policy_statements) && length(setintersection([for s in var.consumer_policy_statements : s.sid], ["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages", "UseTableKey", "VpcDescribe", "VpcCreateNetworkInterface", "VpcManageNetworkInterface"])) == 0
+    error_message = "consumer_policy_statements: sids must be unique and must not reuse the module's own (WriteOwnLogGroup, ConsumeQueue, WriteEvents, DecryptQueueMessages, UseTableKey, Vpc*)."
   }
 
   validation {
@@ -562,6 +562,22 @@ variable "existing_table_name" {
   }
 }
 
+variable "existing_table_kms_key_arn" {
+  description = "Customer managed KMS key that encrypts the existing table given in existing_table_name (DynamoDB uses it on behalf of the consumer, which then gets kms:Decrypt and kms:DescribeKey on it through DynamoDB only). null: the table uses an AWS owned or AWS managed key, which needs no grant."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.existing_table_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.existing_table_kms_key_arn))
+    error_message = "existing_table_kms_key_arn must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>); an alias is not enough for IAM policies."
+  }
+
+  validation {
+    condition     = var.existing_table_kms_key_arn == null || var.existing_table_name != null
+    error_message = "existing_table_kms_key_arn applies only to an existing table (existing_table_name); a table created by the module uses kms_key_arn."
+  }
+}
+
 variable "table_deletion_protection_enabled" {
   description = "Deletion protection of the table the module creates."
   type        = bool
@@ -584,7 +600,7 @@ variable "table_ttl_attribute_name" {
 ################################################################################
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for the queues, the table and the secret the module creates. null: SQS-managed encryption, DynamoDB's AWS owned key and Secrets Manager's aws/secretsmanager key. The functions get exactly the KMS permissions they need on it."
+  description = "Customer managed KMS key for the queues, the table and the secret the module creates. null: SQS-managed encryption, DynamoDB's AWS owned key and Secrets Manager's aws/secretsmanager key. The functions get exactly the KMS permissions they need on it, each only through the service that uses it (kms:ViaService): the producer to send to the queue and read the secret, the consumer to receive from the queue and write the table. An existing table's key is existing_table_kms_key_arn."
   type        = string
   default     = null
 

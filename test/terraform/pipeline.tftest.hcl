@@ -524,13 +524,60 @@ run "kms_key" {
       Action    = ["kms:Decrypt"]
       Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"]
       Condition = { StringEquals = { "kms:ViaService" = ["sqs.eu-west-1.amazonaws.com"] } }
-    }) && length(module.consumer.role_policy.Statement) == 4
-    error_message = "The consumer may only decrypt, through SQS."
+    })
+    error_message = "The consumer may decrypt messages, through SQS."
+  }
+
+  # DynamoDB uses the table's customer managed key on behalf of the consumer: without this
+  # statement every PutItem on the module's encrypted table is denied.
+  assert {
+    condition = jsonencode(module.consumer.role_policy.Statement[4]) == jsonencode({
+      Sid       = "UseTableKey"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:DescribeKey"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"]
+      Condition = { StringEquals = { "kms:ViaService" = ["dynamodb.eu-west-1.amazonaws.com"] } }
+    }) && length(module.consumer.role_policy.Statement) == 5
+    error_message = "The consumer may use the table's key, through DynamoDB only: ${jsonencode(module.consumer.role_policy.Statement)}"
   }
 
   assert {
     condition     = aws_secretsmanager_secret.webhook[0].kms_key_id == "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"
     error_message = "The module's secret is encrypted with the key."
+  }
+}
+
+run "existing_table_with_its_own_key" {
+  command = plan
+
+  variables {
+    existing_table_name        = "team-events"
+    existing_table_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/table000-2222-3333-4444-555566667777"
+  }
+
+  assert {
+    condition = jsonencode(module.consumer.role_policy.Statement[3]) == jsonencode({
+      Sid       = "UseTableKey"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:DescribeKey"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/table000-2222-3333-4444-555566667777"]
+      Condition = { StringEquals = { "kms:ViaService" = ["dynamodb.eu-west-1.amazonaws.com"] } }
+    }) && length(module.consumer.role_policy.Statement) == 4
+    error_message = "The consumer may use the existing table's key through DynamoDB, and nothing else of KMS: ${jsonencode(module.consumer.role_policy.Statement)}"
+  }
+}
+
+run "existing_table_with_the_module_key_for_queues_only" {
+  command = plan
+
+  variables {
+    existing_table_name = "team-events"
+    kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"
+  }
+
+  assert {
+    condition     = jsonencode([for s in module.consumer.role_policy.Statement : s.Sid]) == jsonencode(["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages"])
+    error_message = "kms_key_arn encrypts only what the module creates: an existing table's key is existing_table_kms_key_arn."
   }
 }
 

@@ -480,6 +480,31 @@ run "existing_table_name_invalid" {
   expect_failures = [var.existing_table_name]
 }
 
+run "existing_table_kms_key_not_a_key" {
+  command = plan
+  variables {
+    existing_table_name        = "team-events"
+    existing_table_kms_key_arn = "alias/team-events"
+  }
+  expect_failures = [var.existing_table_kms_key_arn]
+}
+
+run "existing_table_kms_key_without_existing_table" {
+  command = plan
+  variables {
+    existing_table_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/abc"
+  }
+  expect_failures = [var.existing_table_kms_key_arn]
+}
+
+run "consumer_policy_statements_reuse_table_key_sid" {
+  command = plan
+  variables {
+    consumer_policy_statements = [{ sid = "UseTableKey", actions = ["kms:Decrypt"], resources = ["arn:aws:kms:eu-west-1:123456789012:key/abc"] }]
+  }
+  expect_failures = [var.consumer_policy_statements]
+}
+
 run "ttl_on_the_key" {
   command = plan
   variables {
