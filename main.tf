@@ -336,23 +336,58 @@ module "api" {
   source = "./modules/webhook-api"
   count  = var.create_api ? 1 : 0
 
-  name                           = var.name
-  function_name                  = module.producer.function_name
-  function_invoke_arn            = module.producer.invoke_arn
-  stage_name                     = var.api_stage_name
-  endpoint_type                  = var.api_endpoint_type
-  xray_tracing_enabled           = var.tracing_enabled
-  throttling_rate_limit          = var.api_throttling_rate_limit
-  throttling_burst_limit         = var.api_throttling_burst_limit
-  access_logging_enabled         = var.api_access_logging_enabled
-  execution_logging_level        = var.api_execution_logging_level
-  log_retention_in_days          = var.cloudwatch_log_retention_in_days
-  log_kms_key_arn                = var.cloudwatch_logs_kms_key_arn
-  create_account_cloudwatch_role = var.create_api_gateway_account_role
-  iam_role_path                  = var.iam_role_path
-  iam_permissions_boundary_arn   = var.iam_permissions_boundary_arn
-  partition                      = local.partition
-  tags                           = var.tags
+  name                    = var.name
+  function_name           = module.producer.function_name
+  function_invoke_arn     = module.producer.invoke_arn
+  stage_name              = var.api_stage_name
+  endpoint_type           = var.api_endpoint_type
+  xray_tracing_enabled    = var.tracing_enabled
+  throttling_rate_limit   = var.api_throttling_rate_limit
+  throttling_burst_limit  = var.api_throttling_burst_limit
+  access_logging_enabled  = var.api_access_logging_enabled
+  execution_logging_level = var.api_execution_logging_level
+  log_retention_in_days   = var.cloudwatch_log_retention_in_days
+  log_kms_key_arn         = var.cloudwatch_logs_kms_key_arn
+  tags                    = var.tags
+
+  # A stage with access or execution logs needs the account's CloudWatch role first.
+  depends_on = [module.api_gateway_account]
+}
+
+################################################################################
+# API Gateway's account-level CloudWatch role: only when asked
+################################################################################
+
+# One setting per account and region, shared by every API there: the module never touches it
+# unless create_api_gateway_account_role is true. modules/account-setup, applied once per account
+# and region from a long-lived stack, is the better owner (destroying it resets the setting on
+# provider 6.x).
+module "api_gateway_account" {
+  source = "./modules/account-setup"
+  count  = var.create_api_gateway_account_role ? 1 : 0
+
+  create_transaction_search_policy   = false
+  create_api_gateway_cloudwatch_role = true
+  iam_role_path                      = var.iam_role_path
+  iam_permissions_boundary_arn       = var.iam_permissions_boundary_arn
+  tags                               = var.tags
+}
+
+# 0.2.0 kept these in modules/webhook-api: moved, the account setting is updated in place rather
+# than destroyed (which provider 6.x turns into a reset for every API in the region).
+moved {
+  from = module.api[0].aws_iam_role.cloudwatch[0]
+  to   = module.api_gateway_account[0].aws_iam_role.api_gateway_cloudwatch[0]
+}
+
+moved {
+  from = module.api[0].aws_iam_role_policy_attachment.cloudwatch[0]
+  to   = module.api_gateway_account[0].aws_iam_role_policy_attachment.api_gateway_cloudwatch[0]
+}
+
+moved {
+  from = module.api[0].aws_api_gateway_account.this[0]
+  to   = module.api_gateway_account[0].aws_api_gateway_account.this[0]
 }
 
 ################################################################################

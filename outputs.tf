@@ -22,6 +22,16 @@ output "api_access_log_group_name" {
   value       = one(module.api[*].access_log_group_name)
 }
 
+output "api_gateway_cloudwatch_role_name" {
+  description = "Name of the account's API Gateway CloudWatch role the module created; null unless create_api_gateway_account_role is true."
+  value       = one(module.api_gateway_account[*].api_gateway_cloudwatch_role_name)
+}
+
+output "api_gateway_cloudwatch_role_arn" {
+  description = "ARN of the account's API Gateway CloudWatch role the module created and set for this region; null unless create_api_gateway_account_role is true."
+  value       = one(module.api_gateway_account[*].api_gateway_cloudwatch_role_arn)
+}
+
 ################################################################################
 # Queue
 ################################################################################

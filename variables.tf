@@ -730,13 +730,13 @@ variable "api_throttling_burst_limit" {
 }
 
 variable "api_access_logging_enabled" {
-  description = "Access logs of the API stage to a log group. API Gateway needs its account-level CloudWatch role to write them (see create_api_gateway_account_role)."
+  description = "Access logs of the API stage to a log group. Off by default, so that a fresh account needs no account-level setting: API Gateway writes them only with the account's CloudWatch role for the region (aws_api_gateway_account), and creating the stage fails where it was never set (\"CloudWatch Logs role ARN must be set in account settings\"). Before turning this on, set that role once per account and region (modules/account-setup with create_api_gateway_cloudwatch_role, create_api_gateway_account_role here, or aws apigateway update-account). AWS provider 5.100 has no data source that could check it at plan time."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "api_execution_logging_level" {
-  description = "Execution logging level of the API stage: OFF, ERROR or INFO (anything but OFF also needs the account-level CloudWatch role)."
+  description = "Execution logging level of the API stage: OFF, ERROR or INFO. Anything but OFF needs the account's API Gateway CloudWatch role for the region, like api_access_logging_enabled."
   type        = string
   default     = "OFF"
 
@@ -747,7 +747,7 @@ variable "api_execution_logging_level" {
 }
 
 variable "create_api_gateway_account_role" {
-  description = "Creates the CloudWatch role API Gateway needs for logs and sets it on the account (aws_api_gateway_account: one setting per account and region, shared by every API). Leave false where another stack or the console already set it."
+  description = "Creates the CloudWatch role API Gateway needs for logs (api-gateway-cloudwatch-logs-<region>) and sets it on the account (aws_api_gateway_account, through modules/account-setup): one setting per account and region, shared by every API. Leave false where another stack or the console already set it; prefer applying modules/account-setup once per account and region. Destroying it resets the setting for every API in the region on AWS provider 6.x, and leaves it naming the deleted role on 5.x."
   type        = bool
   default     = false
 }

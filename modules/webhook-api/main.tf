@@ -1,5 +1,7 @@
 # A REST API (v1: only REST stages trace with X-Ray) with POST /<path_part> proxied to a Lambda
-# function, one stage with tracing, throttling and access logs.
+# function, one stage with tracing, throttling and optional access logs. It sets nothing at the
+# account level: access and execution logs need the account's API Gateway CloudWatch role for
+# the region, which modules/account-setup (or whoever owns the account) sets.
 
 locals {
   default_access_log_format = jsonencode({
@@ -20,16 +22,6 @@ locals {
     integrationError   = "$context.integration.error"
     errorMessage       = "$context.error.message"
   })
-
-  cloudwatch_role_trust_policy = {
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "ApiGatewayAssumeRole"
-      Effect    = "Allow"
-      Principal = { Service = "apigateway.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  }
 }
 
 resource "aws_api_gateway_rest_api" "this" {
@@ -115,8 +107,6 @@ resource "aws_api_gateway_stage" "this" {
       format          = coalesce(var.access_log_format, local.default_access_log_format)
     }
   }
-
-  depends_on = [aws_api_gateway_account.this]
 }
 
 resource "aws_api_gateway_method_settings" "all" {
@@ -131,30 +121,4 @@ resource "aws_api_gateway_method_settings" "all" {
     logging_level          = var.execution_logging_level
     data_trace_enabled     = false
   }
-}
-
-resource "aws_iam_role" "cloudwatch" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  name                 = "${var.name}-apigateway-cloudwatch"
-  path                 = var.iam_role_path
-  description          = "Lets API Gateway write access and execution logs in this account and region"
-  assume_role_policy   = jsonencode(local.cloudwatch_role_trust_policy)
-  permissions_boundary = var.iam_permissions_boundary_arn
-  tags                 = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "cloudwatch" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  role       = aws_iam_role.cloudwatch[0].name
-  policy_arn = "arn:${var.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-}
-
-resource "aws_api_gateway_account" "this" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
-
-  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
 }

@@ -81,7 +81,7 @@ variable "metrics_enabled" {
 }
 
 variable "execution_logging_level" {
-  description = "Execution logging level (OFF, ERROR, INFO). Anything but OFF needs the account's API Gateway CloudWatch role."
+  description = "Execution logging level (OFF, ERROR, INFO). Anything but OFF needs the account's API Gateway CloudWatch role for the region (modules/account-setup)."
   type        = string
   default     = "OFF"
 
@@ -92,9 +92,9 @@ variable "execution_logging_level" {
 }
 
 variable "access_logging_enabled" {
-  description = "Writes access logs to a log group. Needs the account's API Gateway CloudWatch role (create_account_cloudwatch_role, or set once per account and region)."
+  description = "Writes access logs to a log group. Off by default: creating a stage with access logs fails where the account has no API Gateway CloudWatch role for the region (\"CloudWatch Logs role ARN must be set in account settings\"); set one first (modules/account-setup)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "access_log_format" {
@@ -118,29 +118,6 @@ variable "log_kms_key_arn" {
   description = "KMS key for the access log group; null: CloudWatch Logs' own encryption."
   type        = string
   default     = null
-}
-
-variable "create_account_cloudwatch_role" {
-  description = "Creates the role API Gateway uses to write logs and sets it on the account (aws_api_gateway_account). That setting is per account and region, shared by every API: turn on only where no other stack manages it."
-  type        = bool
-  default     = false
-}
-
-variable "iam_role_path" {
-  description = "Path of the account CloudWatch role."
-  type        = string
-  default     = "/"
-}
-
-variable "iam_permissions_boundary_arn" {
-  description = "Permissions boundary of the account CloudWatch role."
-  type        = string
-  default     = null
-}
-
-variable "partition" {
-  description = "AWS partition, from the caller's aws_partition."
-  type        = string
 }
 
 variable "tags" {

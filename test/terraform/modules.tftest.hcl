@@ -286,11 +286,11 @@ run "webhook_api" {
   }
 
   variables {
-    name                = "wh"
-    function_name       = "wh-producer"
-    function_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
-    log_kms_key_arn     = "arn:aws:kms:eu-west-1:123456789012:key/logs"
-    partition           = "aws"
+    name                   = "wh"
+    function_name          = "wh-producer"
+    function_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
+    log_kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/logs"
+    access_logging_enabled = true
   }
 
   assert {
@@ -327,14 +327,9 @@ run "webhook_api" {
     condition     = aws_lambda_permission.api.principal == "apigateway.amazonaws.com" && aws_lambda_permission.api.function_name == "wh-producer" && aws_lambda_permission.api.action == "lambda:InvokeFunction"
     error_message = "API Gateway may invoke the function."
   }
-
-  assert {
-    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.cloudwatch) == 0
-    error_message = "The account-level CloudWatch role is not touched by default."
-  }
 }
 
-run "webhook_api_account_role" {
+run "webhook_api_defaults_need_no_account_setting" {
   command = plan
 
   module {
@@ -342,26 +337,20 @@ run "webhook_api_account_role" {
   }
 
   variables {
-    name                           = "wh"
-    function_name                  = "wh-producer"
-    function_invoke_arn            = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
-    create_account_cloudwatch_role = true
-    access_logging_enabled         = false
-    partition                      = "aws"
+    name                = "wh"
+    function_name       = "wh-producer"
+    function_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
+  }
+
+  # Access or execution logs need the account's API Gateway CloudWatch role for the region; a
+  # stage with access logs fails to create where it was never set.
+  assert {
+    condition     = length(aws_api_gateway_stage.this.access_log_settings) == 0 && length(aws_cloudwatch_log_group.access) == 0 && !output.access_logging_enabled
+    error_message = "No access logs by default."
   }
 
   assert {
-    condition     = aws_iam_role_policy_attachment.cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" && length(aws_api_gateway_account.this) == 1
-    error_message = "The account role is created and set."
-  }
-
-  assert {
-    condition     = jsondecode(aws_iam_role.cloudwatch[0].assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
-    error_message = "Only API Gateway assumes it."
-  }
-
-  assert {
-    condition     = length(aws_api_gateway_stage.this.access_log_settings) == 0 && length(aws_cloudwatch_log_group.access) == 0
-    error_message = "Access logs can be turned off."
+    condition     = aws_api_gateway_method_settings.all.settings[0].logging_level == "OFF" && output.execution_logging_level == "OFF"
+    error_message = "No execution logs by default."
   }
 }

@@ -155,6 +155,48 @@ run "defaults_wire_api_producer_queue_consumer_table" {
   }
 }
 
+# The README says only name is required: then nothing may need an account-level setting. A stage
+# with access logs (or execution logs) fails to create in a region where the account's API
+# Gateway CloudWatch role was never set, and aws_api_gateway_account is shared by every API.
+run "only_name_needs_no_account_level_setting" {
+  command = plan
+
+  assert {
+    condition     = length(module.api_gateway_account) == 0 && output.api_gateway_cloudwatch_role_arn == null
+    error_message = "With only name, the module must not manage the account's API Gateway CloudWatch role (aws_api_gateway_account)."
+  }
+
+  assert {
+    condition     = !module.api[0].access_logging_enabled && output.api_access_log_group_name == null
+    error_message = "With only name, the stage must have no access_log_settings (they need the account's CloudWatch role)."
+  }
+
+  assert {
+    condition     = module.api[0].execution_logging_level == "OFF"
+    error_message = "With only name, execution logging must be OFF (it needs the account's CloudWatch role)."
+  }
+}
+
+run "account_role_when_asked" {
+  command = plan
+
+  variables {
+    create_api_gateway_account_role = true
+    api_access_logging_enabled      = true
+    api_execution_logging_level     = "ERROR"
+  }
+
+  assert {
+    condition     = length(module.api_gateway_account) == 1 && output.api_gateway_cloudwatch_role_name == "api-gateway-cloudwatch-logs-eu-west-1"
+    error_message = "create_api_gateway_account_role creates the region's account role through modules/account-setup."
+  }
+
+  assert {
+    condition     = module.api[0].access_logging_enabled && output.api_access_log_group_name == "/aws/apigateway/wh/access" && module.api[0].execution_logging_level == "ERROR"
+    error_message = "Logging follows the switches."
+  }
+}
+
 run "defaults_environment_and_layer" {
   command = plan
 
