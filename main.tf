@@ -146,7 +146,9 @@ locals {
       WEBHOOK_VERIFICATION      = var.webhook_verification
       WEBHOOK_TOLERANCE_SECONDS = tostring(var.webhook_tolerance_seconds)
       MAX_BODY_BYTES            = tostring(var.max_body_bytes)
-      OTEL_STRICT               = tostring(var.otel_strict)
+      # The queue's size as deployed: the producer answers 413 for what cannot fit it.
+      QUEUE_MAX_MESSAGE_BYTES = tostring(module.queue.max_message_size)
+      OTEL_STRICT             = tostring(var.otel_strict)
     },
     local.verify_signatures ? { WEBHOOK_SECRET_ARN = local.webhook_secret_arn } : {},
   )

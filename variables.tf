@@ -133,7 +133,7 @@ variable "consumer_reserved_concurrent_executions" {
 }
 
 variable "producer_environment_variables" {
-  description = "Extra environment variables for the producer. The module's own keys (QUEUE_URL, WEBHOOK_*, MAX_BODY_BYTES, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
+  description = "Extra environment variables for the producer. The module's own keys (QUEUE_URL, WEBHOOK_*, MAX_BODY_BYTES, QUEUE_MAX_MESSAGE_BYTES, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
   type        = map(string)
   default     = {}
 
@@ -149,10 +149,10 @@ variable "producer_environment_variables" {
 
   validation {
     condition = length(setintersection(keys(var.producer_environment_variables), [
-      "QUEUE_URL", "WEBHOOK_VERIFICATION", "WEBHOOK_SECRET_ARN", "WEBHOOK_TOLERANCE_SECONDS", "MAX_BODY_BYTES", "OTEL_STRICT",
+      "QUEUE_URL", "WEBHOOK_VERIFICATION", "WEBHOOK_SECRET_ARN", "WEBHOOK_TOLERANCE_SECONDS", "MAX_BODY_BYTES", "QUEUE_MAX_MESSAGE_BYTES", "OTEL_STRICT",
       "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER", "OTEL_AWS_LAMBDA_FAST_START",
     ])) == 0
-    error_message = "producer_environment_variables must not set QUEUE_URL, WEBHOOK_VERIFICATION, WEBHOOK_SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS, MAX_BODY_BYTES, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
+    error_message = "producer_environment_variables must not set QUEUE_URL, WEBHOOK_VERIFICATION, WEBHOOK_SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS, MAX_BODY_BYTES, QUEUE_MAX_MESSAGE_BYTES, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
   }
 }
 
@@ -361,9 +361,10 @@ variable "webhook_tolerance_seconds" {
 }
 
 variable "max_body_bytes" {
-  description = "MAX_BODY_BYTES: largest request body the producer accepts. Must leave 16 KiB for the envelope and attributes within the queue's maximum message size."
+  description = "MAX_BODY_BYTES: largest request body the producer accepts (larger ones are answered 413). Must leave 16 KiB for the message attributes (and escaping) within queue_max_message_size: the default 245760 is 256 KiB less 16 KiB."
   type        = number
-  default     = 262144
+  default     = 245760
+  nullable    = false
 
   validation {
     condition     = var.max_body_bytes >= 1 && floor(var.max_body_bytes) == var.max_body_bytes
@@ -371,8 +372,8 @@ variable "max_body_bytes" {
   }
 
   validation {
-    condition     = var.max_body_bytes <= coalesce(var.queue_max_message_size, 1048576) - 16384
-    error_message = "max_body_bytes must be at most the queue's maximum message size (queue_max_message_size, default 1 MiB) minus 16384 bytes of headroom for the envelope and message attributes."
+    condition     = var.max_body_bytes + 16384 <= var.queue_max_message_size
+    error_message = "max_body_bytes plus 16384 bytes for the message attributes (and escaping) must fit queue_max_message_size (default 262144, so at most 245760): otherwise SQS refuses a body near the limit, the producer answers 502 and the sender retries until it gives up. Lower max_body_bytes, or raise queue_max_message_size (above 262144 needs AWS provider 6.x)."
   }
 }
 
@@ -414,13 +415,14 @@ variable "dlq_message_retention_seconds" {
 }
 
 variable "queue_max_message_size" {
-  description = "Maximum message size of both queues in bytes; null keeps SQS's default (1 MiB). AWS provider 5.100 only accepts up to 262144 here."
+  description = "Maximum message size of both queues in bytes, always sent to SQS (the producer gets it as QUEUE_MAX_MESSAGE_BYTES and answers 413 for what cannot fit). Default 262144 (256 KiB): AWS provider 5.100 accepts at most that (and, left unset, deploys that anyway); SQS itself takes up to 1048576 since 2026, which provider 6.x accepts in a release after its PR #43710."
   type        = number
-  default     = null
+  default     = 262144
+  nullable    = false
 
   validation {
-    condition     = var.queue_max_message_size == null ? true : var.queue_max_message_size >= 1024 && var.queue_max_message_size <= 1048576
-    error_message = "queue_max_message_size must be between 1024 and 1048576, or null."
+    condition     = var.queue_max_message_size >= 1024 && var.queue_max_message_size <= 1048576 && floor(var.queue_max_message_size) == var.queue_max_message_size
+    error_message = "queue_max_message_size must be a whole number between 1024 and 1048576 (above 262144 needs AWS provider 6.x)."
   }
 }
 

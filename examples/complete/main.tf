@@ -226,7 +226,11 @@ module "webhook" {
   # Webhook
   webhook_verification      = "stripe"
   webhook_tolerance_seconds = 300
-  max_body_bytes            = 262144
+  # Body limit and queue size: the body leaves 16 KiB of the queue for message attributes.
+  # 262144 is the most AWS provider 5.100 accepts; a 6.x release that takes 1048576 allows
+  # max_body_bytes up to 1032192.
+  max_body_bytes         = 245760
+  queue_max_message_size = 262144
 
   # Queue and mapping
   max_receive_count                          = 3

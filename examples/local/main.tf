@@ -49,7 +49,6 @@ module "webhook" {
   consumer_timeout                   = var.consumer_timeout
   maximum_batching_window_in_seconds = 1
 
-  # The soak raises it to send poison events larger than one DynamoDB item (400 KB).
   max_body_bytes = var.max_body_bytes
 
   # moto does not store RedriveAllowPolicy and the provider would wait for it forever.

@@ -185,6 +185,11 @@ run "queue_defaults" {
   }
 
   assert {
+    condition     = aws_sqs_queue.this.max_message_size == 262144 && aws_sqs_queue.dlq.max_message_size == 262144 && output.max_message_size == 262144
+    error_message = "The size is sent explicitly (262144, the most AWS provider 5.100 accepts), never left to the provider's default."
+  }
+
+  assert {
     condition     = aws_cloudwatch_metric_alarm.dlq_not_empty[0].metric_name == "ApproximateNumberOfMessagesVisible" && aws_cloudwatch_metric_alarm.dlq_not_empty[0].dimensions["QueueName"] == "wh-dlq" && aws_cloudwatch_metric_alarm.dlq_not_empty[0].threshold == 0
     error_message = "Alarm on any visible message in the DLQ."
   }

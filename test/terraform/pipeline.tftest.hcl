@@ -206,7 +206,8 @@ run "defaults_environment_and_layer" {
       WEBHOOK_VERIFICATION                 = "stripe"
       WEBHOOK_SECRET_ARN                   = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:wh/webhook-signing-secret-AbCdEf"
       WEBHOOK_TOLERANCE_SECONDS            = "300"
-      MAX_BODY_BYTES                       = "262144"
+      MAX_BODY_BYTES                       = "245760"
+      QUEUE_MAX_MESSAGE_BYTES              = "262144"
       OTEL_STRICT                          = "false"
       AWS_LAMBDA_EXEC_WRAPPER              = "/opt/otel-instrument"
       OTEL_SERVICE_NAME                    = "wh-producer"
@@ -258,6 +259,41 @@ run "defaults_environment_and_layer" {
   assert {
     condition     = output.producer_log_group_name == "/aws/lambda/wh-producer" && output.consumer_log_group_name == "/aws/lambda/wh-consumer"
     error_message = "Each function logs to its own module-created log group."
+  }
+}
+
+# AWS provider 5.100 sends 262144 when max_message_size is unset (its schema default), not SQS's
+# 1 MiB: the size is sent explicitly, the producer is told it, and the body limit leaves the
+# 16 KiB allowance within it, so a body near the limit is answered 413 instead of SendMessage
+# failing (502, retried by the sender until it gives up).
+run "queue_size_is_explicit_and_the_producer_knows_it" {
+  command = plan
+
+  assert {
+    condition     = module.queue.max_message_size == 262144 && module.producer.environment_variables["QUEUE_MAX_MESSAGE_BYTES"] == "262144"
+    error_message = "The queue's size is sent (262144 by default) and passed to the producer as QUEUE_MAX_MESSAGE_BYTES."
+  }
+
+  assert {
+    condition     = tonumber(module.producer.environment_variables["MAX_BODY_BYTES"]) + 16384 <= tonumber(module.producer.environment_variables["QUEUE_MAX_MESSAGE_BYTES"])
+    error_message = "The default body limit must leave the 16 KiB allowance within the queue really deployed."
+  }
+}
+
+# AWS provider 5.100 refuses more than 262144 at plan ("expected max_message_size to be in the
+# range (1024 - 262144)"), so a 1 MiB queue cannot be planned here; a smaller one shows the
+# wiring.
+run "smaller_queue_is_passed_on" {
+  command = plan
+
+  variables {
+    queue_max_message_size = 131072
+    max_body_bytes         = 114688
+  }
+
+  assert {
+    condition     = module.queue.max_message_size == 131072 && module.producer.environment_variables["QUEUE_MAX_MESSAGE_BYTES"] == "131072" && module.producer.environment_variables["MAX_BODY_BYTES"] == "114688"
+    error_message = "The queue's size and the body limit that fits it reach the producer."
   }
 }
 

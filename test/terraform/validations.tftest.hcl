@@ -314,8 +314,26 @@ run "max_body_bytes_over_queue_limit" {
   command = plan
   variables {
     queue_max_message_size = 262144
+    max_body_bytes         = 262144
   }
   expect_failures = [var.max_body_bytes]
+}
+
+# 0.2.0's default body limit assumed a 1 MiB queue; the queue deployed is 256 KiB.
+run "max_body_bytes_old_default_on_the_default_queue" {
+  command = plan
+  variables {
+    max_body_bytes = 262144
+  }
+  expect_failures = [var.max_body_bytes]
+}
+
+run "queue_max_message_size_fractional" {
+  command = plan
+  variables {
+    queue_max_message_size = 262144.5
+  }
+  expect_failures = [var.queue_max_message_size]
 }
 
 run "max_body_bytes_fits_smaller_queue" {
