@@ -344,6 +344,10 @@ module "api" {
   stage_name              = var.api_stage_name
   endpoint_type           = var.api_endpoint_type
   xray_tracing_enabled    = var.tracing_enabled
+  sampling_rule_enabled   = var.xray_sampling_rule_enabled
+  sampling_fixed_rate     = var.xray_sampling_fixed_rate
+  sampling_reservoir_size = var.xray_sampling_reservoir_size
+  sampling_rule_priority  = var.xray_sampling_rule_priority
   throttling_rate_limit   = var.api_throttling_rate_limit
   throttling_burst_limit  = var.api_throttling_burst_limit
   access_logging_enabled  = var.api_access_logging_enabled

@@ -22,6 +22,16 @@ output "api_access_log_group_name" {
   value       = one(module.api[*].access_log_group_name)
 }
 
+output "xray_sampling_rule_name" {
+  description = "Name of the X-Ray sampling rule for the API's stage (<name>-webhook, or a shortened unique form within X-Ray's 32 characters); null when not created."
+  value       = one(module.api[*].sampling_rule_name)
+}
+
+output "xray_sampling_rule_arn" {
+  description = "ARN of the X-Ray sampling rule for the API's stage; null when not created."
+  value       = one(module.api[*].sampling_rule_arn)
+}
+
 output "api_gateway_cloudwatch_role_name" {
   description = "Name of the account's API Gateway CloudWatch role the module created; null unless create_api_gateway_account_role is true."
   value       = one(module.api_gateway_account[*].api_gateway_cloudwatch_role_name)

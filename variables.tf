@@ -280,6 +280,45 @@ variable "adot_fast_start" {
   }
 }
 
+variable "xray_sampling_rule_enabled" {
+  description = "Creates an X-Ray sampling rule for this API's stage (POST /webhook; with create_api and tracing_enabled). Without it X-Ray's default rule applies: 1 request a second and 5% of the rest, so in a burst most webhooks get no trace. The functions follow the stage's decision (see README, X-Ray sampling)."
+  type        = bool
+  default     = true
+}
+
+variable "xray_sampling_fixed_rate" {
+  description = "Share of webhooks the sampling rule traces once its reservoir is used up: 1 traces every webhook (X-Ray bills $5.00 per million traces recorded); lower costs less and leaves the others without a trace (their spans still carry Sampled=0, where-is links to nothing)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.xray_sampling_fixed_rate >= 0 && var.xray_sampling_fixed_rate <= 1
+    error_message = "xray_sampling_fixed_rate must be between 0 and 1."
+  }
+}
+
+variable "xray_sampling_reservoir_size" {
+  description = "Webhooks the sampling rule traces each second before the fixed rate applies (a floor for a low rate)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.xray_sampling_reservoir_size >= 0 && floor(var.xray_sampling_reservoir_size) == var.xray_sampling_reservoir_size
+    error_message = "xray_sampling_reservoir_size must be a whole number of 0 or more."
+  }
+}
+
+variable "xray_sampling_rule_priority" {
+  description = "Priority of the sampling rule, 1-9999: X-Ray applies the first matching rule in ascending order (the default rule comes last). Lower it if a broader rule of the account's would match this stage first."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.xray_sampling_rule_priority >= 1 && var.xray_sampling_rule_priority <= 9999 && floor(var.xray_sampling_rule_priority) == var.xray_sampling_rule_priority
+    error_message = "xray_sampling_rule_priority must be a whole number between 1 and 9999."
+  }
+}
+
 variable "log_level" {
   description = "Application log level of both functions (Lambda's advanced logging controls: logging_config with JSON format; the functions drop lines below AWS_LAMBDA_LOG_LEVEL). WARN silences the per-record INFO lines."
   type        = string
@@ -695,6 +734,11 @@ variable "api_stage_name" {
   validation {
     condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.api_stage_name))
     error_message = "api_stage_name must be 1-128 letters, digits, hyphens or underscores."
+  }
+
+  validation {
+    condition     = !(var.create_api && var.tracing_enabled && var.xray_sampling_rule_enabled) || length("${var.name}/${var.api_stage_name}") <= 64
+    error_message = "The stage's X-Ray service name, <name>/<api_stage_name>, must fit the 64 characters an X-Ray sampling rule matches: shorten api_stage_name (or set xray_sampling_rule_enabled = false)."
   }
 }
 

@@ -1,9 +1,16 @@
 # A REST API (v1: only REST stages trace with X-Ray) with POST /<path_part> proxied to a Lambda
-# function, one stage with tracing, throttling and optional access logs. It sets nothing at the
+# function, one stage with tracing, its own X-Ray sampling rule, throttling and optional access
+# logs. It sets nothing at the
 # account level: access and execution logs need the account's API Gateway CloudWatch role for
 # the region, which modules/account-setup (or whoever owns the account) sets.
 
 locals {
+  # X-Ray rule names have at most 32 characters; a longer one keeps the start of the API's name
+  # and 8 hex of a hash of it, so two long names never share a rule.
+  sampling_rule_name = length("${var.name}-webhook") <= 32 ? "${var.name}-webhook" : "${substr(var.name, 0, 23)}-${substr(sha1(var.name), 0, 8)}"
+  # How API Gateway names a stage in its segments, which the rule's service name matches.
+  sampling_service_name = "${var.name}/${var.stage_name}"
+
   default_access_log_format = jsonencode({
     requestId          = "$context.requestId"
     extendedRequestId  = "$context.extendedRequestId"
@@ -120,5 +127,34 @@ resource "aws_api_gateway_method_settings" "all" {
     metrics_enabled        = var.metrics_enabled
     logging_level          = var.execution_logging_level
     data_trace_enabled     = false
+  }
+}
+
+# X-Ray's default rule traces 1 request a second and 5% of the rest, and API Gateway applies the
+# account's rules before it invokes the producer, which follows the decision (as does every span
+# of the webhook's trace across the queue): without a rule of its own, most webhooks of a burst
+# would have no trace. This one matches only POST /<path_part> on this stage.
+resource "aws_xray_sampling_rule" "this" {
+  count = var.xray_tracing_enabled && var.sampling_rule_enabled ? 1 : 0
+
+  rule_name      = local.sampling_rule_name
+  priority       = var.sampling_rule_priority
+  fixed_rate     = var.sampling_fixed_rate
+  reservoir_size = var.sampling_reservoir_size
+  service_name   = local.sampling_service_name
+  service_type   = "AWS::ApiGateway::Stage"
+  host           = "*"
+  http_method    = aws_api_gateway_method.post.http_method
+  # With or without the stage in front of it (the invoke URL's path, a custom domain's base path).
+  url_path     = "*/${var.path_part}"
+  resource_arn = aws_api_gateway_stage.this.arn
+  version      = 1
+  tags         = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(local.sampling_service_name) <= 64
+      error_message = "The stage's X-Ray service name ${local.sampling_service_name} is longer than the 64 characters a sampling rule matches: shorten the name or the stage, or turn the sampling rule off."
+    }
   }
 }

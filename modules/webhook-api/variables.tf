@@ -52,6 +52,45 @@ variable "xray_tracing_enabled" {
   default     = true
 }
 
+variable "sampling_rule_enabled" {
+  description = "Creates an X-Ray sampling rule for POST /<path_part> on this stage (only with xray_tracing_enabled): X-Ray's default rule traces 1 request a second and 5% of the rest."
+  type        = bool
+  default     = true
+}
+
+variable "sampling_fixed_rate" {
+  description = "Share of matching requests the rule traces once its reservoir is used up (0 to 1; 1 traces every webhook)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.sampling_fixed_rate >= 0 && var.sampling_fixed_rate <= 1
+    error_message = "sampling_fixed_rate must be between 0 and 1."
+  }
+}
+
+variable "sampling_reservoir_size" {
+  description = "Matching requests traced each second before the fixed rate applies (shared by every API Gateway host applying the rule)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.sampling_reservoir_size >= 0 && floor(var.sampling_reservoir_size) == var.sampling_reservoir_size
+    error_message = "sampling_reservoir_size must be a whole number of 0 or more."
+  }
+}
+
+variable "sampling_rule_priority" {
+  description = "Priority of the sampling rule (1-9999; X-Ray evaluates rules in ascending order and applies the first that matches; the default rule comes last)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.sampling_rule_priority >= 1 && var.sampling_rule_priority <= 9999 && floor(var.sampling_rule_priority) == var.sampling_rule_priority
+    error_message = "sampling_rule_priority must be a whole number between 1 and 9999."
+  }
+}
+
 variable "throttling_rate_limit" {
   description = "Steady-state requests per second allowed on every method of the stage."
   type        = number

@@ -79,7 +79,10 @@ override_resource {
 override_resource {
   target          = module.api[0].aws_api_gateway_stage.this
   override_during = plan
-  values          = { invoke_url = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1" }
+  values = {
+    invoke_url = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
+    arn        = "arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/v1"
+  }
 }
 
 variables {
@@ -297,6 +300,76 @@ run "smaller_queue_is_passed_on" {
   }
 }
 
+# X-Ray's default rule traces 1 request a second and 5% of the rest, and API Gateway applies the
+# account's rules: without a rule of the stage's own, most webhooks of a burst get no trace.
+run "sampling_rule_traces_every_webhook_of_this_stage" {
+  command = plan
+
+  assert {
+    condition = module.api[0].sampling_rule == {
+      rule_name      = "wh-webhook"
+      priority       = 100
+      fixed_rate     = 1
+      reservoir_size = 1
+      service_name   = "wh/v1"
+      service_type   = "AWS::ApiGateway::Stage"
+      host           = "*"
+      http_method    = "POST"
+      url_path       = "*/webhook"
+      resource_arn   = "arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/v1"
+      version        = 1
+    }
+    error_message = "One rule, on by default at rate 1.0, scoped to POST /webhook of this API's stage: ${jsonencode(module.api[0].sampling_rule)}"
+  }
+
+  assert {
+    condition     = output.xray_sampling_rule_name == "wh-webhook"
+    error_message = "The rule's name is an output."
+  }
+}
+
+run "sampling_rule_lower_rate" {
+  command = plan
+
+  variables {
+    xray_sampling_fixed_rate     = 0.1
+    xray_sampling_reservoir_size = 5
+    xray_sampling_rule_priority  = 10
+    api_stage_name               = "live"
+  }
+
+  assert {
+    condition     = module.api[0].sampling_rule.fixed_rate == 0.1 && module.api[0].sampling_rule.reservoir_size == 5 && module.api[0].sampling_rule.priority == 10 && module.api[0].sampling_rule.service_name == "wh/live"
+    error_message = "Rate, reservoir, priority and stage follow the variables."
+  }
+}
+
+run "sampling_rule_off" {
+  command = plan
+
+  variables {
+    xray_sampling_rule_enabled = false
+  }
+
+  assert {
+    condition     = module.api[0].sampling_rule == null && output.xray_sampling_rule_name == null && output.xray_sampling_rule_arn == null
+    error_message = "xray_sampling_rule_enabled = false creates no rule."
+  }
+}
+
+run "sampling_rule_long_name" {
+  command = plan
+
+  variables {
+    name = "a-forty-character-pipeline-name-00000001"
+  }
+
+  assert {
+    condition     = length(output.xray_sampling_rule_name) == 32 && startswith(output.xray_sampling_rule_name, "a-forty-character-pipel-") && output.xray_sampling_rule_name == "a-forty-character-pipel-${substr(sha1("a-forty-character-pipeline-name-00000001"), 0, 8)}"
+    error_message = "A rule name fits X-Ray's 32 characters, deterministically: ${output.xray_sampling_rule_name}"
+  }
+}
+
 run "defaults_least_privilege" {
   command = plan
 
@@ -442,6 +515,11 @@ run "tracing_off_drops_layer_wrapper_and_policies" {
     condition     = module.producer.tracing_mode == "PassThrough" && !module.api[0].xray_tracing_enabled
     error_message = "No active tracing on functions or stage."
   }
+
+  assert {
+    condition     = output.xray_sampling_rule_name == null
+    error_message = "No sampling rule without tracing."
+  }
 }
 
 run "application_signals_off_keeps_xray" {
@@ -527,7 +605,7 @@ run "create_api_false" {
   }
 
   assert {
-    condition     = length(module.api) == 0 && output.webhook_url == null && output.api_id == null
+    condition     = length(module.api) == 0 && output.webhook_url == null && output.api_id == null && output.xray_sampling_rule_name == null
     error_message = "No API when create_api is false."
   }
 

@@ -587,6 +587,56 @@ run "api_stage_name_invalid" {
   expect_failures = [var.api_stage_name]
 }
 
+run "sampling_service_name_too_long" {
+  command = plan
+  variables {
+    name           = "a-forty-character-pipeline-name-00000001"
+    api_stage_name = "a-twenty-four-char-stage"
+  }
+  expect_failures = [var.api_stage_name]
+}
+
+run "sampling_service_name_too_long_without_the_rule" {
+  command = plan
+  variables {
+    name                       = "a-forty-character-pipeline-name-00000001"
+    api_stage_name             = "a-twenty-four-char-stage"
+    xray_sampling_rule_enabled = false
+  }
+}
+
+run "sampling_fixed_rate_above_one" {
+  command = plan
+  variables {
+    xray_sampling_fixed_rate = 1.5
+  }
+  expect_failures = [var.xray_sampling_fixed_rate]
+}
+
+run "sampling_fixed_rate_negative" {
+  command = plan
+  variables {
+    xray_sampling_fixed_rate = -0.1
+  }
+  expect_failures = [var.xray_sampling_fixed_rate]
+}
+
+run "sampling_reservoir_fractional" {
+  command = plan
+  variables {
+    xray_sampling_reservoir_size = 0.5
+  }
+  expect_failures = [var.xray_sampling_reservoir_size]
+}
+
+run "sampling_priority_zero" {
+  command = plan
+  variables {
+    xray_sampling_rule_priority = 0
+  }
+  expect_failures = [var.xray_sampling_rule_priority]
+}
+
 run "api_endpoint_type_private" {
   command = plan
   variables {
