@@ -17,6 +17,12 @@ locals {
   adot_layer             = jsondecode(file("${path.module}/adot-layer.json"))
   default_adot_layer_arn = lookup(local.adot_layer.arns, local.region, null)
   adot_layer_arn         = var.tracing_enabled ? (var.adot_layer_arn != null ? var.adot_layer_arn : local.default_adot_layer_arn) : null
+  # The ADOT release of that layer: the map's, or the one declared for a layer of your own (null:
+  # unknown). Fast start needs lite mode, which arrived in distro 0.13.
+  adot_layer_release = var.tracing_enabled ? (var.adot_layer_arn != null ? var.adot_layer_release : local.adot_layer.release) : null
+  # A release as one comparable number (major, minor and patch below 1000 each).
+  release_number       = { for name, release in { layer = local.adot_layer_release, lite = local.adot_layer.lite_mode_since.version } : name => try(sum([for i, part in split(".", release) : tonumber(part) * pow(1000, 2 - i)]), null) }
+  adot_layer_lite_mode = local.release_number.layer != null && try(local.release_number.layer >= local.release_number.lite, false)
 
   producer_function_name = "${var.name}-producer"
   consumer_function_name = "${var.name}-consumer"

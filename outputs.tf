@@ -149,6 +149,11 @@ output "adot_layer_arn" {
   value       = local.adot_layer_arn
 }
 
+output "adot_layer_release" {
+  description = "ADOT release of that layer: adot-layer.json's for the default layer, adot_layer_release for one of your own; null when tracing is off or the release is not declared."
+  value       = local.adot_layer_release
+}
+
 ################################################################################
 # Secret
 ################################################################################

@@ -265,14 +265,35 @@ variable "adot_layer_arn" {
 
   validation {
     condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer.arns), local.region)
-    error_message = "The module has no published ADOT Node.js layer version for this region (adot-layer.json lists AWS's per-region versions for one ADOT release). Set adot_layer_arn to the AWSOpenTelemetryDistroJs ARN of your region (https://aws-otel.github.io/docs/getting-started/lambda/lambda-js), or tracing_enabled = false."
+    error_message = "The module has no published ADOT Node.js layer version for this region (adot-layer.json lists AWS's per-region versions for one ADOT release). Set adot_layer_arn to the AWSOpenTelemetryDistroJs ARN of your region (the table on https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Application-Signals-Enable-Lambda.html), or tracing_enabled = false."
+  }
+}
+
+variable "adot_layer_release" {
+  description = "ADOT release (x.y.z) of the layer given in adot_layer_arn, which the module cannot read from an ARN: it decides whether adot_fast_start is allowed (lite mode needs 0.13.0 or later). null: unknown, so fast start is refused. The default layer's release is adot-layer.json's."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.adot_layer_release == null ? true : can(regex("^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$", var.adot_layer_release))
+    error_message = "adot_layer_release must be a release like 0.13.0 (major.minor.patch, no leading v)."
+  }
+
+  validation {
+    condition     = var.adot_layer_release == null || var.adot_layer_arn != null
+    error_message = "adot_layer_release declares the release of a layer of your own (adot_layer_arn); the default layer's release is adot-layer.json's."
   }
 }
 
 variable "adot_fast_start" {
-  description = "Runs the ADOT layer in its fast-start (lite) mode (OTEL_AWS_LAMBDA_FAST_START=true on both functions): a smaller SDK with a shorter cold start that drops span links, ignores OTEL_PROPAGATORS (always baggage, X-Ray, W3C) and OTEL_SDK_DISABLED, and has no sampler. Refused with trace_link_mode = \"link\"."
+  description = "Runs the ADOT layer in its fast-start (lite) mode (OTEL_AWS_LAMBDA_FAST_START=true on both functions): a smaller SDK with a shorter cold start that drops span links, ignores OTEL_PROPAGATORS (always baggage, X-Ray, W3C) and OTEL_SDK_DISABLED, and has no sampler. Needs a layer of ADOT release 0.13.0 or later (adot_layer_arn with adot_layer_release; the default layer is 0.12.0). Refused with trace_link_mode = \"link\"."
   type        = bool
   default     = false
+
+  validation {
+    condition     = !var.adot_fast_start || !var.tracing_enabled || local.adot_layer_lite_mode
+    error_message = "adot_fast_start needs an ADOT layer of release 0.13.0 or later: lite mode (OTEL_AWS_LAMBDA_FAST_START) arrived in distro 0.13, and a 0.12 layer ignores the variable (no faster cold start, nothing said). The default layer is adot-layer.json's release, 0.12.0, the newest AWS publishes per region. Set adot_layer_arn to a 0.13+ layer and declare its release in adot_layer_release, or leave adot_fast_start off."
+  }
 
   validation {
     condition     = !(var.adot_fast_start && var.trace_link_mode == "link")

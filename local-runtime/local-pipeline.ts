@@ -1,6 +1,7 @@
-import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, GetLayerVersionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
+import { fastStartRefusal, readAdotReleases, runsLayerFastStart, type AttachedLayer } from './adot-layer';
 import { startApiGateway, type LocalApiGateway } from './api-gateway';
 import { LocalEventSourceMapping, readMapping, type BatchReport, type MappingSettings } from './event-source-mapping';
 import { codeSha256, unpackFunction } from './function-package';
@@ -49,10 +50,29 @@ export const awsClientConfig = (endpoint: string, region: string) => ({
   credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
 });
 
+/** The function's layers with their descriptions, read back from the emulator as Lambda's GetLayerVersion gives them. */
+async function attachedLayers(lambda: LambdaClient, arns: string[]): Promise<AttachedLayer[]> {
+  return Promise.all(
+    arns.map(async (arn) => {
+      const versionAt = arn.lastIndexOf(':');
+      const layer = await lambda.send(new GetLayerVersionCommand({ LayerName: arn.slice(0, versionAt), VersionNumber: Number(arn.slice(versionAt + 1)) }));
+      return { arn, description: layer.Description };
+    }),
+  );
+}
+
 async function deployedLambda(lambda: LambdaClient, functionName: string, zipPath: string, options: LocalPipelineOptions, daemon: LocalXrayDaemon): Promise<LocalLambda> {
   const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   if (config.CodeSha256 !== codeSha256(zipPath)) {
     throw new Error(`${functionName} was deployed from other code than ${zipPath}: run make build, then terraform apply`);
+  }
+  // The runtime runs the installed distro whatever the layer: fast start must be refused where the
+  // deployed layer's release has no lite mode, as that layer would silently ignore it.
+  const deployedEnvironment = { ...(config.Environment?.Variables ?? {}), ...options.environmentOverrides };
+  if (runsLayerFastStart(deployedEnvironment)) {
+    const layers = await attachedLayers(lambda, (config.Layers ?? []).flatMap((layer) => (layer.Arn ? [layer.Arn] : [])));
+    const refusal = fastStartRefusal(functionName, deployedEnvironment, layers, readAdotReleases(options.root));
+    if (refusal) throw new Error(refusal);
   }
   const runtime = config.Runtime ?? 'unknown';
   const scripts = join(options.root, 'dist/local-runtime');

@@ -557,6 +557,11 @@ run "layer_override_and_version" {
 run "layer_version_per_region" {
   command = plan
 
+  assert {
+    condition     = output.adot_layer_release == jsondecode(file("adot-layer.json")).release
+    error_message = "The default layer's release is adot-layer.json's."
+  }
+
   # eu-west-1 (the mock region) from adot-layer.json: the data file, not a number in the code.
   assert {
     condition     = output.adot_layer_arn == jsondecode(file("adot-layer.json")).arns["eu-west-1"] && endswith(output.adot_layer_arn, ":layer:AWSOpenTelemetryDistroJs:15")
@@ -568,8 +573,15 @@ run "fast_start_and_log_level" {
   command = plan
 
   variables {
-    adot_fast_start = true
-    log_level       = "WARN"
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "0.13.0"
+    log_level          = "WARN"
+  }
+
+  assert {
+    condition     = output.adot_layer_release == "0.13.0"
+    error_message = "The declared release of a layer of one's own is an output."
   }
 
   assert {

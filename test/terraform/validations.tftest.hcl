@@ -206,8 +206,10 @@ run "consumer_env_fast_start_key" {
 run "fast_start_with_link_mode" {
   command = plan
   variables {
-    adot_fast_start = true
-    trace_link_mode = "link"
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "0.13.0"
+    trace_link_mode    = "link"
   }
   expect_failures = [var.adot_fast_start]
 }
@@ -215,9 +217,74 @@ run "fast_start_with_link_mode" {
 run "fast_start_with_parent_mode" {
   command = plan
   variables {
-    adot_fast_start = true
-    trace_link_mode = "parent"
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "0.13.0"
+    trace_link_mode    = "parent"
   }
+}
+
+# The default layer is release 0.12.0: lite mode arrived in distro 0.13, so fast start would do
+# nothing there.
+run "fast_start_with_the_default_layer" {
+  command = plan
+  variables {
+    adot_fast_start = true
+  }
+  expect_failures = [var.adot_fast_start]
+}
+
+run "fast_start_with_an_undeclared_layer" {
+  command = plan
+  variables {
+    adot_fast_start = true
+    adot_layer_arn  = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+  }
+  expect_failures = [var.adot_fast_start]
+}
+
+run "fast_start_with_a_declared_0_12_layer" {
+  command = plan
+  variables {
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:16"
+    adot_layer_release = "0.12.9"
+  }
+  expect_failures = [var.adot_fast_start]
+}
+
+run "fast_start_with_a_declared_1_0_layer" {
+  command = plan
+  variables {
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:30"
+    adot_layer_release = "1.0.0"
+  }
+}
+
+run "fast_start_without_tracing_needs_no_release" {
+  command = plan
+  variables {
+    adot_fast_start = true
+    tracing_enabled = false
+  }
+}
+
+run "adot_layer_release_not_a_release" {
+  command = plan
+  variables {
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "v0.13"
+  }
+  expect_failures = [var.adot_layer_release]
+}
+
+run "adot_layer_release_without_a_layer" {
+  command = plan
+  variables {
+    adot_layer_release = "0.13.0"
+  }
+  expect_failures = [var.adot_layer_release]
 }
 
 run "log_level_unknown" {
