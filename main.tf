@@ -33,6 +33,7 @@ locals {
   # `name` in a long region) keeps its role and region and shortens `name`, with 8 hex of a
   # hash of the full name so that two shortened names never collide.
   role_names = { for role in ["producer", "consumer"] : role => (
+    var.iam_role_names[role] != null ? var.iam_role_names[role] :
     length("${var.name}-${role}-${local.region}") <= 64
     ? "${var.name}-${role}-${local.region}"
     : "${substr(var.name, 0, 53 - length(role) - length(local.region))}-${substr(sha1("${var.name}-${role}-${local.region}"), 0, 8)}-${role}-${local.region}"
@@ -182,7 +183,9 @@ resource "aws_secretsmanager_secret" "webhook" {
   # A prefix, not a name: a deleted secret keeps its name for its recovery window (30 days by
   # default), so destroy-then-apply with a fixed name fails ("already scheduled for deletion").
   # Terraform appends a unique suffix on every create; the outputs give the secret's ARN and name.
-  name_prefix             = "${var.name}/webhook-signing-secret-"
+  # webhook_secret_name keeps a fixed name (0.2.0's secret on upgrade).
+  name                    = var.webhook_secret_name
+  name_prefix             = var.webhook_secret_name == null ? "${var.name}/webhook-signing-secret-" : null
   description             = "Webhook signing secret (whsec_...) the ${local.producer_function_name} function verifies requests with. Set its value out of band."
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = var.webhook_secret_recovery_window_in_days

@@ -398,6 +398,22 @@ variable "webhook_secret_kms_key_arn" {
   }
 }
 
+variable "webhook_secret_name" {
+  description = "Fixed name for the secret the module creates. null (default): a name from the prefix <name>/webhook-signing-secret- with a unique suffix per create, so destroy-then-apply never meets a name still in its recovery window. Set <name>/webhook-signing-secret to keep the secret 0.2.0 created (and its value) on upgrade."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_secret_name == null ? true : can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.webhook_secret_name))
+    error_message = "webhook_secret_name must be 1-512 letters, digits or /_+=.@- (Secrets Manager's name characters)."
+  }
+
+  validation {
+    condition     = var.webhook_secret_name == null || (var.webhook_verification == "stripe" && var.webhook_secret_arn == null)
+    error_message = "webhook_secret_name names the secret the module creates: not with webhook_secret_arn or webhook_verification = \"none\"."
+  }
+}
+
 variable "webhook_secret_recovery_window_in_days" {
   description = "Recovery window of the secret the module creates (0 deletes at once, or 7-30)."
   type        = number
@@ -723,6 +739,21 @@ variable "iam_role_path" {
   validation {
     condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.iam_role_path))
     error_message = "iam_role_path must start and end with / (for example /service/)."
+  }
+}
+
+variable "iam_role_names" {
+  description = "Names of the functions' IAM roles, to override the defaults <name>-producer-<region> and <name>-consumer-<region> (IAM role names are global to the account: a name given here must differ per region). Keeps 0.2.0's names on upgrade: { producer = \"<name>-producer\", consumer = \"<name>-consumer\" }."
+  type = object({
+    producer = optional(string)
+    consumer = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for role_name in values(var.iam_role_names) : role_name == null ? true : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", role_name))])
+    error_message = "iam_role_names: each name must be 1-64 characters: letters, digits and +=,.@_-."
   }
 }
 

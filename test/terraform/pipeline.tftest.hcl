@@ -370,6 +370,27 @@ run "sampling_rule_long_name" {
   }
 }
 
+# Upgrading from 0.2.0 without replacing the roles or the secret (and losing its value): the
+# old names can be kept.
+run "upgrade_keeps_0_2_0_names" {
+  command = plan
+
+  variables {
+    iam_role_names      = { producer = "wh-producer", consumer = "wh-consumer" }
+    webhook_secret_name = "wh/webhook-signing-secret"
+  }
+
+  assert {
+    condition     = output.producer_role_name == "wh-producer" && output.consumer_role_name == "wh-consumer"
+    error_message = "iam_role_names overrides the role names."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.webhook[0].name == "wh/webhook-signing-secret"
+    error_message = "webhook_secret_name gives the secret a fixed name."
+  }
+}
+
 run "defaults_least_privilege" {
   command = plan
 

@@ -353,6 +353,32 @@ run "webhook_secret_kms_key_without_existing_secret" {
   expect_failures = [var.webhook_secret_kms_key_arn]
 }
 
+run "webhook_secret_name_with_verification_none" {
+  command = plan
+  variables {
+    webhook_verification = "none"
+    webhook_secret_name  = "wh/webhook-signing-secret"
+  }
+  expect_failures = [var.webhook_secret_name]
+}
+
+run "webhook_secret_name_with_an_existing_secret" {
+  command = plan
+  variables {
+    webhook_secret_arn  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/stripe-XyZ123"
+    webhook_secret_name = "wh/webhook-signing-secret"
+  }
+  expect_failures = [var.webhook_secret_name]
+}
+
+run "iam_role_names_invalid" {
+  command = plan
+  variables {
+    iam_role_names = { producer = "no spaces in role names" }
+  }
+  expect_failures = [var.iam_role_names]
+}
+
 run "secret_recovery_window" {
   command = plan
   variables {
