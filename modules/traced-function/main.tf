@@ -22,10 +22,12 @@ locals {
   environment_variables = merge(var.environment_variables, local.otel_environment, local.fast_start_environment)
   layers                = var.tracing_enabled ? [var.adot_layer_arn] : []
 
-  managed_policy_arns = toset(concat(
-    var.tracing_enabled ? ["arn:${var.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"] : [],
-    var.tracing_enabled && var.application_signals_enabled ? ["arn:${var.partition}:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy"] : [],
-  ))
+  # Keyed by static names, not by ARN: the partition may only be known at apply time (a caller's
+  # depends_on on this module defers its data sources), and for_each keys must be known at plan.
+  managed_policy_arns = merge(
+    var.tracing_enabled ? { xray = "arn:${var.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess" } : {},
+    var.tracing_enabled && var.application_signals_enabled ? { application_signals = "arn:${var.partition}:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy" } : {},
+  )
 
   logs_statements = [{
     sid        = "WriteOwnLogGroup"
@@ -197,4 +199,16 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   alarm_actions       = var.alarm_actions
   ok_actions          = var.alarm_actions
   tags                = var.tags
+}
+
+# 0.2.0 keyed the attachments by policy ARN (commercial partition shown; elsewhere they are
+# replaced, which detaches and attaches the same policy).
+moved {
+  from = aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"]
+  to   = aws_iam_role_policy_attachment.managed["xray"]
+}
+
+moved {
+  from = aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy"]
+  to   = aws_iam_role_policy_attachment.managed["application_signals"]
 }

@@ -77,7 +77,7 @@ run "traced_function_resources" {
   }
 
   assert {
-    condition     = length(aws_iam_role_policy_attachment.managed) == 2 && aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"].role == "wh-consumer-eu-west-1"
+    condition     = length(aws_iam_role_policy_attachment.managed) == 2 && aws_iam_role_policy_attachment.managed["xray"].role == "wh-consumer-eu-west-1"
     error_message = "Managed tracing policies attached to the role."
   }
 
