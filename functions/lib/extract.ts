@@ -30,8 +30,9 @@ export type TracedRecord = Pick<SQSRecord, 'messageAttributes'> & {
   attributes?: Partial<SQSRecord['attributes']>;
 };
 
-const xrayPropagator = new AWSXRayPropagator();
-const w3cPropagator = new W3CTraceContextPropagator();
+// Pure: a bundle that never reads or writes a header can drop it.
+const xrayPropagator = /* @__PURE__ */ new AWSXRayPropagator();
+const w3cPropagator = /* @__PURE__ */ new W3CTraceContextPropagator();
 
 /**
  * A context is usable when its span context is valid. Sampled or not does not matter: an

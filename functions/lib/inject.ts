@@ -73,7 +73,8 @@ export function injectTraceContext(
   return result;
 }
 
-const xrayPropagator = new AWSXRayPropagator();
+// Pure: a bundle that never reads or writes a header can drop it.
+const xrayPropagator = /* @__PURE__ */ new AWSXRayPropagator();
 
 /**
  * The context as an X-Ray header for the `AWSTraceHeader` message system attribute, which does
