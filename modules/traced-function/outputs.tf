@@ -55,7 +55,7 @@ output "assume_role_policy" {
 
 output "managed_policy_arns" {
   description = "AWS managed policies attached to the role."
-  value       = local.managed_policy_arns
+  value       = toset(values(local.managed_policy_arns))
 }
 
 output "errors_alarm_arn" {
