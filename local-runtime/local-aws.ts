@@ -13,7 +13,7 @@ import { AccessEvaluator } from './local-aws/access-evaluator';
 import { mayChangeAccess, parseAwsRequest, type AwsRequest } from './local-aws/aws-request';
 import { authorizeCall, authorizeSessionAction, type AuthorizeDeps, type Denial } from './local-aws/authorize-call';
 import { errorAnswer, unrecognizedClientShape, type Answer, type ErrorShape } from './local-aws/error-answers';
-import { ACCOUNT_ID, ADMIN_CREDENTIALS, CredentialRegistry, type Caller, type RoleSession, type SessionCredentials } from './local-aws/identity';
+import { ACCOUNT_ID, ADMIN_CREDENTIALS, CredentialRegistry, roleNameOf, type Caller, type RoleSession, type SessionCredentials } from './local-aws/identity';
 import { PolicyStore } from './local-aws/policy-store';
 import { scheduledForDeletionRefusal } from './local-aws/secrets-deletion';
 import { sqsMessageRefusal, type WireMessage } from './local-aws/sqs-limits';
@@ -203,6 +203,27 @@ export class LocalAws {
   /** Temporary credentials for a role from the emulator's STS; calls signed with them are that role session's. */
   assumeRole(roleArn: string, sessionName: string): Promise<RoleSession> {
     return this.registry.assumeRole(roleArn, sessionName);
+  }
+
+  /**
+   * Whether a service (lambda.amazonaws.com) may assume the role for a resource of this account:
+   * the role's trust policy alone decides, with aws:SourceAccount and aws:SourceArn as the
+   * service sets them.
+   */
+  async authorizeServiceAssumeRole(roleArn: string, servicePrincipal: string, sourceArn: string): Promise<{ allowed: boolean; message?: string }> {
+    if (!this.enforce) return { allowed: true };
+    const role = await this.policies.role(roleNameOf(roleArn));
+    const decision = await this.evaluator.evaluate({
+      principal: servicePrincipal,
+      action: 'sts:AssumeRole',
+      resource: roleArn,
+      resourceAccount: ACCOUNT_ID,
+      identity: [],
+      resourcePolicy: role.trust,
+      context: { 'aws:SourceAccount': ACCOUNT_ID, 'aws:SourceArn': sourceArn },
+    });
+    if (!decision.allowed) this.denials.push({ at: Date.now(), principal: servicePrincipal, service: 'sts', operation: 'AssumeRole', action: 'sts:AssumeRole', resource: roleArn, message: decision.message ?? '' });
+    return decision;
   }
 
   /** Client settings for the account's admin (plain HTTP: Terraform and the harness are not evaluated). */

@@ -66,14 +66,18 @@ async function deployedLambda(config: FunctionConfiguration, zipPath: string, op
   if (config.CodeSha256 !== codeSha256(zipPath)) {
     throw new Error(`${functionName} was deployed from other code than ${zipPath}: run make build, then terraform apply`);
   }
-  // As Lambda does for each execution environment: a session of the execution role, named after the function.
+  // As Lambda does for each execution environment: a session of the execution role, named after
+  // the function, if the role's trust policy lets Lambda assume it for this function.
+  const functionArn = config.FunctionArn ?? `arn:aws:lambda:${localAws.region}:${localAws.accountId}:function:${functionName}`;
+  const trusted = await localAws.authorizeServiceAssumeRole(config.Role as string, 'lambda.amazonaws.com', functionArn);
+  if (!trusted.allowed) throw new Error(`The role defined for the function cannot be assumed by Lambda (${functionName}): ${trusted.message}`);
   const session = await localAws.assumeRole(config.Role as string, functionName);
   const runtime = config.Runtime ?? 'unknown';
   const scripts = join(options.root, 'dist/local-runtime');
   const sampler = lambdaSampler(options.random);
   const lambda = new LocalLambda({
     functionName,
-    functionArn: config.FunctionArn ?? `arn:aws:lambda:${localAws.region}:${localAws.accountId}:function:${functionName}`,
+    functionArn,
     runtime,
     nodeBinary: lambdaNodeBinary(runtime, options.root),
     taskDir: await unpackFunction(zipPath),

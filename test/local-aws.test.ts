@@ -203,6 +203,12 @@ describe('the local AWS endpoint', () => {
     expect(other.message).toContain('apigateway.amazonaws.com is not authorized to perform: lambda:InvokeFunction');
   });
 
+  it('lets a service assume a role only through the role’s trust policy', async () => {
+    expect((await aws.authorizeServiceAssumeRole(session.roleArn, 'lambda.amazonaws.com', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:x`)).allowed).toBe(true);
+    const other = await aws.authorizeServiceAssumeRole(session.roleArn, 'apigateway.amazonaws.com', `arn:aws:execute-api:${REGION}:${ACCOUNT}:x/*`);
+    expect(other).toEqual({ allowed: false, message: expect.stringContaining(`apigateway.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: ${session.roleArn}`) });
+  });
+
   it('fills in the X-Ray sampling-rule API the emulator lacks, Default rule included', async () => {
     const xray = new XRayClient(admin());
     const rule = { RuleName: `r${run}`, ResourceARN: '*', Priority: 100, FixedRate: 1, ReservoirSize: 0, ServiceName: 'api/stage', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1 };

@@ -23,6 +23,8 @@ export interface RolePolicies {
   roleArn: string;
   identity: NamedPolicy[];
   boundary: NamedPolicy | undefined;
+  /** Who may assume the role (its trust policy). */
+  trust: PolicyDocument | undefined;
 }
 
 export interface QueueFacts {
@@ -126,7 +128,12 @@ export class PolicyStore {
       const attachedArns = ((await this.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies ?? []).map((p) => p.PolicyArn as string);
       const attached = await Promise.all(attachedArns.map((arn) => this.managedPolicy(arn)));
       const boundaryArn = Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-      return { roleArn: Role?.Arn ?? '', identity: [...inline, ...attached], boundary: boundaryArn ? await this.managedPolicy(boundaryArn) : undefined };
+      return {
+        roleArn: Role?.Arn ?? '',
+        identity: [...inline, ...attached],
+        boundary: boundaryArn ? await this.managedPolicy(boundaryArn) : undefined,
+        trust: parsePolicyDocument(Role?.AssumeRolePolicyDocument),
+      };
     });
   }
 
