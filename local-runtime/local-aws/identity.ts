@@ -64,9 +64,4 @@ export class CredentialRegistry {
     const session = accessKeyId === undefined ? undefined : this.sessions.get(accessKeyId);
     return session ? { kind: 'role', ...session } : { kind: 'unknown', accessKeyId };
   }
-
-  /** The session whose principal is `principalArn` (the X-Ray daemon knows a function by its spans' service). */
-  sessionNamed(sessionName: string): RoleSession | undefined {
-    return [...this.sessions.values()].find((session) => session.sessionName === sessionName);
-  }
 }

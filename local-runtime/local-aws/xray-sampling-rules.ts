@@ -1,10 +1,10 @@
-// HAND-WRITTEN FILL-IN, not an emulation of ours of anything moto does: moto_server 5.2 has no
-// X-Ray sampling-rule API at all, so CreateSamplingRule, GetSamplingRules, UpdateSamplingRule,
+// A HAND-WRITTEN FILL-IN, the one stand-in of the local AWS: moto_server 5.2 has no X-Ray
+// sampling-rule API at all, so CreateSamplingRule, GetSamplingRules, UpdateSamplingRule,
 // DeleteSamplingRule and the tag calls the Terraform provider makes for aws_xray_sampling_rule
-// (TagResource, UntagResource, ListTagsForResource) are answered here, from memory, with the
-// shapes and limits of the X-Ray API reference. The issue allows this where the emulator has
-// nothing; every other X-Ray call goes to the emulator. The local API Gateway samples with these
-// rules (xray-sampler.ts).
+// (TagResource, UntagResource, ListTagsForResource) are answered here, in memory, with the shapes
+// and limits of the X-Ray API reference. It exists only because the emulator has nothing here;
+// every other X-Ray call goes to the emulator. The local API Gateway samples with these rules
+// (xray-sampler.ts).
 import type { Answer } from './error-answers';
 
 export interface SamplingRule {
