@@ -246,8 +246,8 @@ describe('the module and the functions, end to end on the emulator', () => {
       // Defect 1: without kms:Decrypt through dynamodb.<region>.amazonaws.com for the consumer,
       // every PutItem into the table encrypted with the module's key is refused, and every record
       // ends in the DLQ.
-      const describe = (denial: (typeof stack.localAws.denials)[number]) => `${denial.principal}: ${denial.message.replace(/Request ID: [0-9a-f-]+/, 'Request ID: …')}`;
-      expect([...new Set(stack.localAws.denials.map(describe))]).toEqual([]);
+      const refusal = (denial: (typeof stack.localAws.denials)[number]) => `${denial.principal}: ${denial.message.replace(/Request ID: [0-9a-f-]+/, 'Request ID: …')}`;
+      expect([...new Set(stack.localAws.denials.map(refusal))]).toEqual([]);
       expect(stack.localAws.refusals).toEqual([]);
     });
 
