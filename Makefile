@@ -34,6 +34,7 @@ typecheck: $(NODE_MODULES) ## Type-check all TypeScript (strict)
 
 test-unit: build $(CUSTOM_CONSUMER_ZIP) ## Jest: functions, library, build, end-to-end on the emulator (starts moto_server itself)
 	node scripts/build.mjs --local-runtime
+	@mkdir -p .test-results
 	npx jest --ci --maxWorkers=2 --json --outputFile=.test-results/jest.json
 
 test-terraform: build $(CUSTOM_CONSUMER_ZIP) ## terraform fmt/validate/test of the module and its examples (offline via the provider mirror)

@@ -8,7 +8,8 @@ data "aws_caller_identity" "current" {}
 locals {
   partition  = data.aws_partition.current.partition
   dns_suffix = data.aws_partition.current.dns_suffix
-  region     = data.aws_region.current.name
+  # .id, not .name: the same value on provider 5.x and 6.x, where .name is deprecated for .region.
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
 
   # The published AWSOpenTelemetryDistroJs layer ARN per region, for one ADOT release: one data
@@ -16,11 +17,30 @@ locals {
   adot_layer             = jsondecode(file("${path.module}/adot-layer.json"))
   default_adot_layer_arn = lookup(local.adot_layer.arns, local.region, null)
   adot_layer_arn         = var.tracing_enabled ? (var.adot_layer_arn != null ? var.adot_layer_arn : local.default_adot_layer_arn) : null
+  # The ADOT release of that layer: the map's, or the one declared for a layer of your own (null:
+  # unknown). Fast start needs lite mode, which arrived in distro 0.13.
+  adot_layer_release = var.tracing_enabled ? (var.adot_layer_arn != null ? var.adot_layer_release : local.adot_layer.release) : null
+  # A release as one comparable number (major, minor and patch below 1000 each).
+  release_number       = { for name, release in { layer = local.adot_layer_release, lite = local.adot_layer.lite_mode_since.version } : name => try(sum([for i, part in split(".", release) : tonumber(part) * pow(1000, 2 - i)]), null) }
+  adot_layer_lite_mode = local.release_number.layer != null && try(local.release_number.layer >= local.release_number.lite, false)
 
   producer_function_name = "${var.name}-producer"
   consumer_function_name = "${var.name}-consumer"
-  queue_name             = var.name
-  table_name             = coalesce(var.existing_table_name, "${var.name}-events")
+
+  # IAM role names and CloudWatch dashboard names are global to the account (their ARNs have no
+  # region); everything else the module names is regional. The region in those names lets the
+  # same `name` deploy in two regions. A role name longer than IAM's 64 characters (a long
+  # `name` in a long region) keeps its role and region and shortens `name`, with 8 hex of a
+  # hash of the full name so that two shortened names never collide.
+  role_names = { for role in ["producer", "consumer"] : role => (
+    var.iam_role_names[role] != null ? var.iam_role_names[role] :
+    length("${var.name}-${role}-${local.region}") <= 64
+    ? "${var.name}-${role}-${local.region}"
+    : "${substr(var.name, 0, 53 - length(role) - length(local.region))}-${substr(sha1("${var.name}-${role}-${local.region}"), 0, 8)}-${role}-${local.region}"
+  ) }
+  dashboard_name = "${var.name}-${local.region}"
+  queue_name     = var.name
+  table_name     = coalesce(var.existing_table_name, "${var.name}-events")
 
   producer_package_path = coalesce(var.producer_package_path, "${path.module}/dist/producer.zip")
   consumer_package_path = coalesce(var.consumer_package_path, "${path.module}/dist/consumer.zip")
@@ -36,9 +56,13 @@ locals {
   webhook_secret_kms_key_arn = local.create_secret ? var.kms_key_arn : var.webhook_secret_kms_key_arn
 
   table_arn = var.existing_table_name == null ? module.table[0].arn : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.existing_table_name}"
+  # The key that encrypts the table, when it is a customer managed one: the module's key for the
+  # table it creates, the declared one for an existing table.
+  table_kms_key_arn = var.existing_table_name == null ? var.kms_key_arn : var.existing_table_kms_key_arn
 
   sqs_service            = "sqs.${local.region}.${local.dns_suffix}"
   secretsmanager_service = "secretsmanager.${local.region}.${local.dns_suffix}"
+  dynamodb_service       = "dynamodb.${local.region}.${local.dns_suffix}"
 
   producer_statements = concat(
     [{
@@ -100,6 +124,24 @@ locals {
         values   = [local.sqs_service]
       }]
     }] : [],
+    # DynamoDB uses a table's customer managed key on behalf of the principal that reads or
+    # writes the table, so without this every PutItem is denied. kms:Decrypt: DynamoDB decrypts
+    # the table key with the caller's permissions (it caches it per caller for about five
+    # minutes, then asks KMS again). kms:DescribeKey: DynamoDB checks the key it is about to use
+    # (read-only metadata). Not granted: kms:CreateGrant, kms:GenerateDataKey*, kms:ReEncrypt*
+    # and kms:Encrypt, which serve creating the table or changing its key (done by whoever
+    # applies Terraform) and DynamoDB's own background work (through the grant made then).
+    # Only through DynamoDB in this region (kms:ViaService).
+    local.table_kms_key_arn != null ? [{
+      sid       = "UseTableKey"
+      actions   = ["kms:Decrypt", "kms:DescribeKey"]
+      resources = [local.table_kms_key_arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.dynamodb_service]
+      }]
+    }] : [],
     # A custom consumer's own permissions (its table, its downstream API's secret, ...).
     var.consumer_policy_statements,
   )
@@ -111,7 +153,9 @@ locals {
       WEBHOOK_VERIFICATION      = var.webhook_verification
       WEBHOOK_TOLERANCE_SECONDS = tostring(var.webhook_tolerance_seconds)
       MAX_BODY_BYTES            = tostring(var.max_body_bytes)
-      OTEL_STRICT               = tostring(var.otel_strict)
+      # The queue's size as deployed: the producer answers 413 for what cannot fit it.
+      QUEUE_MAX_MESSAGE_BYTES = tostring(module.queue.max_message_size)
+      OTEL_STRICT             = tostring(var.otel_strict)
     },
     local.verify_signatures ? { WEBHOOK_SECRET_ARN = local.webhook_secret_arn } : {},
   )
@@ -136,7 +180,12 @@ locals {
 resource "aws_secretsmanager_secret" "webhook" {
   count = local.create_secret ? 1 : 0
 
-  name                    = "${var.name}/webhook-signing-secret"
+  # A prefix, not a name: a deleted secret keeps its name for its recovery window (30 days by
+  # default), so destroy-then-apply with a fixed name fails ("already scheduled for deletion").
+  # Terraform appends a unique suffix on every create; the outputs give the secret's ARN and name.
+  # webhook_secret_name keeps a fixed name (0.2.0's secret on upgrade).
+  name                    = var.webhook_secret_name
+  name_prefix             = var.webhook_secret_name == null ? "${var.name}/webhook-signing-secret-" : null
   description             = "Webhook signing secret (whsec_...) the ${local.producer_function_name} function verifies requests with. Set its value out of band."
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = var.webhook_secret_recovery_window_in_days
@@ -187,6 +236,7 @@ module "producer" {
   source = "./modules/traced-function"
 
   function_name                  = local.producer_function_name
+  role_name                      = local.role_names.producer
   description                    = "Verifies webhook requests and sends them to ${local.queue_name} with the trace context"
   package_path                   = local.producer_package_path
   runtime                        = var.runtime
@@ -221,6 +271,7 @@ module "consumer" {
   source = "./modules/traced-function"
 
   function_name                  = local.consumer_function_name
+  role_name                      = local.role_names.consumer
   description                    = "Stores the events of ${local.queue_name} in ${local.table_name}, one span per record on the producer's trace"
   package_path                   = local.consumer_package_path
   runtime                        = var.runtime
@@ -296,23 +347,62 @@ module "api" {
   source = "./modules/webhook-api"
   count  = var.create_api ? 1 : 0
 
-  name                           = var.name
-  function_name                  = module.producer.function_name
-  function_invoke_arn            = module.producer.invoke_arn
-  stage_name                     = var.api_stage_name
-  endpoint_type                  = var.api_endpoint_type
-  xray_tracing_enabled           = var.tracing_enabled
-  throttling_rate_limit          = var.api_throttling_rate_limit
-  throttling_burst_limit         = var.api_throttling_burst_limit
-  access_logging_enabled         = var.api_access_logging_enabled
-  execution_logging_level        = var.api_execution_logging_level
-  log_retention_in_days          = var.cloudwatch_log_retention_in_days
-  log_kms_key_arn                = var.cloudwatch_logs_kms_key_arn
-  create_account_cloudwatch_role = var.create_api_gateway_account_role
-  iam_role_path                  = var.iam_role_path
-  iam_permissions_boundary_arn   = var.iam_permissions_boundary_arn
-  partition                      = local.partition
-  tags                           = var.tags
+  name                    = var.name
+  function_name           = module.producer.function_name
+  function_invoke_arn     = module.producer.invoke_arn
+  stage_name              = var.api_stage_name
+  endpoint_type           = var.api_endpoint_type
+  xray_tracing_enabled    = var.tracing_enabled
+  sampling_rule_enabled   = var.xray_sampling_rule_enabled
+  sampling_fixed_rate     = var.xray_sampling_fixed_rate
+  sampling_reservoir_size = var.xray_sampling_reservoir_size
+  sampling_rule_priority  = var.xray_sampling_rule_priority
+  throttling_rate_limit   = var.api_throttling_rate_limit
+  throttling_burst_limit  = var.api_throttling_burst_limit
+  access_logging_enabled  = var.api_access_logging_enabled
+  execution_logging_level = var.api_execution_logging_level
+  log_retention_in_days   = var.cloudwatch_log_retention_in_days
+  log_kms_key_arn         = var.cloudwatch_logs_kms_key_arn
+  tags                    = var.tags
+
+  # A stage with access or execution logs needs the account's CloudWatch role first.
+  depends_on = [module.api_gateway_account]
+}
+
+################################################################################
+# API Gateway's account-level CloudWatch role: only when asked
+################################################################################
+
+# One setting per account and region, shared by every API there: the module never touches it
+# unless create_api_gateway_account_role is true. modules/account-setup, applied once per account
+# and region from a long-lived stack, is the better owner (destroying it resets the setting on
+# provider 6.x).
+module "api_gateway_account" {
+  source = "./modules/account-setup"
+  count  = var.create_api_gateway_account_role ? 1 : 0
+
+  create_transaction_search_policy   = false
+  create_api_gateway_cloudwatch_role = true
+  iam_role_path                      = var.iam_role_path
+  iam_permissions_boundary_arn       = var.iam_permissions_boundary_arn
+  tags                               = var.tags
+}
+
+# 0.2.0 kept these in modules/webhook-api: moved, the account setting is updated in place rather
+# than destroyed (which provider 6.x turns into a reset for every API in the region).
+moved {
+  from = module.api[0].aws_iam_role.cloudwatch[0]
+  to   = module.api_gateway_account[0].aws_iam_role.api_gateway_cloudwatch[0]
+}
+
+moved {
+  from = module.api[0].aws_iam_role_policy_attachment.cloudwatch[0]
+  to   = module.api_gateway_account[0].aws_iam_role_policy_attachment.api_gateway_cloudwatch[0]
+}
+
+moved {
+  from = module.api[0].aws_api_gateway_account.this[0]
+  to   = module.api_gateway_account[0].aws_api_gateway_account.this[0]
 }
 
 ################################################################################
@@ -323,7 +413,7 @@ module "dashboard" {
   source = "./modules/dashboard"
   count  = var.create_dashboard ? 1 : 0
 
-  name                   = var.name
+  name                   = local.dashboard_name
   region                 = local.region
   partition              = local.partition
   api_name               = var.create_api ? var.name : null

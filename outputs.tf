@@ -22,6 +22,26 @@ output "api_access_log_group_name" {
   value       = one(module.api[*].access_log_group_name)
 }
 
+output "xray_sampling_rule_name" {
+  description = "Name of the X-Ray sampling rule for the API's stage (<name>-webhook, or a shortened unique form within X-Ray's 32 characters); null when not created."
+  value       = one(module.api[*].sampling_rule_name)
+}
+
+output "xray_sampling_rule_arn" {
+  description = "ARN of the X-Ray sampling rule for the API's stage; null when not created."
+  value       = one(module.api[*].sampling_rule_arn)
+}
+
+output "api_gateway_cloudwatch_role_name" {
+  description = "Name of the account's API Gateway CloudWatch role the module created; null unless create_api_gateway_account_role is true."
+  value       = one(module.api_gateway_account[*].api_gateway_cloudwatch_role_name)
+}
+
+output "api_gateway_cloudwatch_role_arn" {
+  description = "ARN of the account's API Gateway CloudWatch role the module created and set for this region; null unless create_api_gateway_account_role is true."
+  value       = one(module.api_gateway_account[*].api_gateway_cloudwatch_role_arn)
+}
+
 ################################################################################
 # Queue
 ################################################################################
@@ -129,9 +149,19 @@ output "adot_layer_arn" {
   value       = local.adot_layer_arn
 }
 
+output "adot_layer_release" {
+  description = "ADOT release of that layer: adot-layer.json's for the default layer, adot_layer_release for one of your own; null when tracing is off or the release is not declared."
+  value       = local.adot_layer_release
+}
+
 ################################################################################
 # Secret
 ################################################################################
+
+output "webhook_secret_name" {
+  description = "Name of the Secrets Manager secret holding the webhook signing secret: <name>/webhook-signing-secret-<unique suffix> when the module created it (a new suffix on every create, so destroy-then-apply never meets a name still scheduled for deletion); null when webhook_verification is none or webhook_secret_arn is given."
+  value       = one(aws_secretsmanager_secret.webhook[*].name)
+}
 
 output "webhook_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the webhook signing secret (created or given); null when webhook_verification is none. Set its value with `aws secretsmanager put-secret-value`."

@@ -3,7 +3,7 @@
 ################################################################################
 
 variable "name" {
-  description = "Name of the pipeline; prefixes every resource (functions <name>-producer and <name>-consumer, queue <name>, DLQ <name>-dlq, table <name>-events)."
+  description = "Name of the pipeline; prefixes every resource (functions <name>-producer and <name>-consumer, queue <name>, DLQ <name>-dlq, table <name>-events). Account-global names add the region: roles <name>-producer-<region> and <name>-consumer-<region> (shortened with a hash past IAM's 64 characters), dashboard <name>-<region>."
   type        = string
 
   validation {
@@ -133,7 +133,7 @@ variable "consumer_reserved_concurrent_executions" {
 }
 
 variable "producer_environment_variables" {
-  description = "Extra environment variables for the producer. The module's own keys (QUEUE_URL, WEBHOOK_*, MAX_BODY_BYTES, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
+  description = "Extra environment variables for the producer. The module's own keys (QUEUE_URL, WEBHOOK_*, MAX_BODY_BYTES, QUEUE_MAX_MESSAGE_BYTES, OTEL_STRICT and the ADOT ones) cannot be overridden; OTEL_TRACES_EXPORTER=xray and OTEL_SDK_DISABLED are refused (tracing_enabled = false is the switch)."
   type        = map(string)
   default     = {}
 
@@ -149,10 +149,10 @@ variable "producer_environment_variables" {
 
   validation {
     condition = length(setintersection(keys(var.producer_environment_variables), [
-      "QUEUE_URL", "WEBHOOK_VERIFICATION", "WEBHOOK_SECRET_ARN", "WEBHOOK_TOLERANCE_SECONDS", "MAX_BODY_BYTES", "OTEL_STRICT",
+      "QUEUE_URL", "WEBHOOK_VERIFICATION", "WEBHOOK_SECRET_ARN", "WEBHOOK_TOLERANCE_SECONDS", "MAX_BODY_BYTES", "QUEUE_MAX_MESSAGE_BYTES", "OTEL_STRICT",
       "AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED", "OTEL_PROPAGATORS", "OTEL_METRICS_EXPORTER", "OTEL_AWS_LAMBDA_FAST_START",
     ])) == 0
-    error_message = "producer_environment_variables must not set QUEUE_URL, WEBHOOK_VERIFICATION, WEBHOOK_SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS, MAX_BODY_BYTES, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
+    error_message = "producer_environment_variables must not set QUEUE_URL, WEBHOOK_VERIFICATION, WEBHOOK_SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS, MAX_BODY_BYTES, QUEUE_MAX_MESSAGE_BYTES, OTEL_STRICT, AWS_LAMBDA_EXEC_WRAPPER, OTEL_SERVICE_NAME, OTEL_AWS_APPLICATION_SIGNALS_ENABLED, OTEL_PROPAGATORS, OTEL_METRICS_EXPORTER or OTEL_AWS_LAMBDA_FAST_START: use the module's variables."
   }
 }
 
@@ -200,8 +200,8 @@ variable "consumer_policy_statements" {
   }
 
   validation {
-    condition     = length(distinct([for s in var.consumer_policy_statements : s.sid])) == length(var.consumer_policy_statements) && length(setintersection([for s in var.consumer_policy_statements : s.sid], ["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages", "VpcDescribe", "VpcCreateNetworkInterface", "VpcManageNetworkInterface"])) == 0
-    error_message = "consumer_policy_statements: sids must be unique and must not reuse the module's own (WriteOwnLogGroup, ConsumeQueue, WriteEvents, DecryptQueueMessages, Vpc*)."
+    condition     = length(distinct([for s in var.consumer_policy_statements : s.sid])) == length(var.consumer_policy_statements) && length(setintersection([for s in var.consumer_policy_statements : s.sid], ["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages", "UseTableKey", "VpcDescribe", "VpcCreateNetworkInterface", "VpcManageNetworkInterface"])) == 0
+    error_message = "consumer_policy_statements: sids must be unique and must not reuse the module's own (WriteOwnLogGroup, ConsumeQueue, WriteEvents, DecryptQueueMessages, UseTableKey, Vpc*)."
   }
 
   validation {
@@ -264,19 +264,79 @@ variable "adot_layer_arn" {
   }
 
   validation {
-    condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer.arns), data.aws_region.current.name)
-    error_message = "The module has no published ADOT Node.js layer version for this region (adot-layer.json lists AWS's per-region versions for one ADOT release). Set adot_layer_arn to the AWSOpenTelemetryDistroJs ARN of your region (https://aws-otel.github.io/docs/getting-started/lambda/lambda-js), or tracing_enabled = false."
+    condition     = !var.tracing_enabled || var.adot_layer_arn != null || contains(keys(local.adot_layer.arns), local.region)
+    error_message = "The module has no published ADOT Node.js layer version for this region (adot-layer.json lists AWS's per-region versions for one ADOT release). Set adot_layer_arn to the AWSOpenTelemetryDistroJs ARN of your region (the table on https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Application-Signals-Enable-Lambda.html), or tracing_enabled = false."
+  }
+}
+
+variable "adot_layer_release" {
+  description = "ADOT release (x.y.z) of the layer given in adot_layer_arn, which the module cannot read from an ARN: it decides whether adot_fast_start is allowed (lite mode needs 0.13.0 or later). null: unknown, so fast start is refused. The default layer's release is adot-layer.json's."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.adot_layer_release == null ? true : can(regex("^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$", var.adot_layer_release))
+    error_message = "adot_layer_release must be a release like 0.13.0 (major.minor.patch, no leading v)."
+  }
+
+  validation {
+    condition     = var.adot_layer_release == null || var.adot_layer_arn != null
+    error_message = "adot_layer_release declares the release of a layer of your own (adot_layer_arn); the default layer's release is adot-layer.json's."
   }
 }
 
 variable "adot_fast_start" {
-  description = "Runs the ADOT layer in its fast-start (lite) mode (OTEL_AWS_LAMBDA_FAST_START=true on both functions): a smaller SDK with a shorter cold start that drops span links, ignores OTEL_PROPAGATORS (always baggage, X-Ray, W3C) and OTEL_SDK_DISABLED, and has no sampler. Refused with trace_link_mode = \"link\"."
+  description = "Runs the ADOT layer in its fast-start (lite) mode (OTEL_AWS_LAMBDA_FAST_START=true on both functions): a smaller SDK with a shorter cold start that drops span links, ignores OTEL_PROPAGATORS (always baggage, X-Ray, W3C) and OTEL_SDK_DISABLED, and has no sampler. Needs a layer of ADOT release 0.13.0 or later (adot_layer_arn with adot_layer_release; the default layer is 0.12.0). Refused with trace_link_mode = \"link\"."
   type        = bool
   default     = false
 
   validation {
+    condition     = !var.adot_fast_start || !var.tracing_enabled || local.adot_layer_lite_mode
+    error_message = "adot_fast_start needs an ADOT layer of release 0.13.0 or later: lite mode (OTEL_AWS_LAMBDA_FAST_START) arrived in distro 0.13, and a 0.12 layer ignores the variable (no faster cold start, nothing said). The default layer is adot-layer.json's release, 0.12.0, the newest AWS publishes per region. Set adot_layer_arn to a 0.13+ layer and declare its release in adot_layer_release, or leave adot_fast_start off."
+  }
+
+  validation {
     condition     = !(var.adot_fast_start && var.trace_link_mode == "link")
     error_message = "adot_fast_start cannot be combined with trace_link_mode = \"link\": the layer's fast-start mode drops span links, so each record's span would lose its only connection to the producer's trace. Use trace_link_mode = \"parent\" or adot_fast_start = false."
+  }
+}
+
+variable "xray_sampling_rule_enabled" {
+  description = "Creates an X-Ray sampling rule for this API's stage (POST /webhook; with create_api and tracing_enabled). Without it X-Ray's default rule applies: 1 request a second and 5% of the rest, so in a burst most webhooks get no trace. The functions follow the stage's decision (see README, X-Ray sampling)."
+  type        = bool
+  default     = true
+}
+
+variable "xray_sampling_fixed_rate" {
+  description = "Share of webhooks the sampling rule traces once its reservoir is used up: 1 traces every webhook (X-Ray bills $5.00 per million traces recorded); lower costs less and leaves the others without a trace (their spans still carry Sampled=0, where-is links to nothing)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.xray_sampling_fixed_rate >= 0 && var.xray_sampling_fixed_rate <= 1
+    error_message = "xray_sampling_fixed_rate must be between 0 and 1."
+  }
+}
+
+variable "xray_sampling_reservoir_size" {
+  description = "Webhooks the sampling rule traces each second before the fixed rate applies (a floor for a low rate)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.xray_sampling_reservoir_size >= 0 && floor(var.xray_sampling_reservoir_size) == var.xray_sampling_reservoir_size
+    error_message = "xray_sampling_reservoir_size must be a whole number of 0 or more."
+  }
+}
+
+variable "xray_sampling_rule_priority" {
+  description = "Priority of the sampling rule, 1-9999: X-Ray applies the first matching rule in ascending order (the default rule comes last). Lower it if a broader rule of the account's would match this stage first."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.xray_sampling_rule_priority >= 1 && var.xray_sampling_rule_priority <= 9999 && floor(var.xray_sampling_rule_priority) == var.xray_sampling_rule_priority
+    error_message = "xray_sampling_rule_priority must be a whole number between 1 and 9999."
   }
 }
 
@@ -338,6 +398,22 @@ variable "webhook_secret_kms_key_arn" {
   }
 }
 
+variable "webhook_secret_name" {
+  description = "Fixed name for the secret the module creates. null (default): a name from the prefix <name>/webhook-signing-secret- with a unique suffix per create, so destroy-then-apply never meets a name still in its recovery window. Set <name>/webhook-signing-secret to keep the secret 0.2.0 created (and its value) on upgrade."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_secret_name == null ? true : can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.webhook_secret_name))
+    error_message = "webhook_secret_name must be 1-512 letters, digits or /_+=.@- (Secrets Manager's name characters)."
+  }
+
+  validation {
+    condition     = var.webhook_secret_name == null || (var.webhook_verification == "stripe" && var.webhook_secret_arn == null)
+    error_message = "webhook_secret_name names the secret the module creates: not with webhook_secret_arn or webhook_verification = \"none\"."
+  }
+}
+
 variable "webhook_secret_recovery_window_in_days" {
   description = "Recovery window of the secret the module creates (0 deletes at once, or 7-30)."
   type        = number
@@ -361,9 +437,10 @@ variable "webhook_tolerance_seconds" {
 }
 
 variable "max_body_bytes" {
-  description = "MAX_BODY_BYTES: largest request body the producer accepts. Must leave 16 KiB for the envelope and attributes within the queue's maximum message size."
+  description = "MAX_BODY_BYTES: largest request body the producer accepts (larger ones are answered 413). Must leave 16 KiB for the message attributes (and escaping) within queue_max_message_size: the default 245760 is 256 KiB less 16 KiB."
   type        = number
-  default     = 262144
+  default     = 245760
+  nullable    = false
 
   validation {
     condition     = var.max_body_bytes >= 1 && floor(var.max_body_bytes) == var.max_body_bytes
@@ -371,8 +448,8 @@ variable "max_body_bytes" {
   }
 
   validation {
-    condition     = var.max_body_bytes <= coalesce(var.queue_max_message_size, 1048576) - 16384
-    error_message = "max_body_bytes must be at most the queue's maximum message size (queue_max_message_size, default 1 MiB) minus 16384 bytes of headroom for the envelope and message attributes."
+    condition     = var.max_body_bytes + 16384 <= var.queue_max_message_size
+    error_message = "max_body_bytes plus 16384 bytes for the message attributes (and escaping) must fit queue_max_message_size (default 262144, so at most 245760): otherwise SQS refuses a body near the limit, the producer answers 502 and the sender retries until it gives up. Lower max_body_bytes, or raise queue_max_message_size (above 262144 needs AWS provider 6.x)."
   }
 }
 
@@ -414,13 +491,14 @@ variable "dlq_message_retention_seconds" {
 }
 
 variable "queue_max_message_size" {
-  description = "Maximum message size of both queues in bytes; null keeps SQS's default (1 MiB). AWS provider 5.100 only accepts up to 262144 here."
+  description = "Maximum message size of both queues in bytes, always sent to SQS (the producer gets it as QUEUE_MAX_MESSAGE_BYTES and answers 413 for what cannot fit). Default 262144 (256 KiB): AWS provider 5.100 accepts at most that (and, left unset, deploys that anyway); SQS itself takes up to 1048576 since 2026, which provider 6.x accepts in a release after its PR #43710."
   type        = number
-  default     = null
+  default     = 262144
+  nullable    = false
 
   validation {
-    condition     = var.queue_max_message_size == null ? true : var.queue_max_message_size >= 1024 && var.queue_max_message_size <= 1048576
-    error_message = "queue_max_message_size must be between 1024 and 1048576, or null."
+    condition     = var.queue_max_message_size >= 1024 && var.queue_max_message_size <= 1048576 && floor(var.queue_max_message_size) == var.queue_max_message_size
+    error_message = "queue_max_message_size must be a whole number between 1024 and 1048576 (above 262144 needs AWS provider 6.x)."
   }
 }
 
@@ -562,6 +640,22 @@ variable "existing_table_name" {
   }
 }
 
+variable "existing_table_kms_key_arn" {
+  description = "Customer managed KMS key that encrypts the existing table given in existing_table_name (DynamoDB uses it on behalf of the consumer, which then gets kms:Decrypt and kms:DescribeKey on it through DynamoDB only). null: the table uses an AWS owned or AWS managed key, which needs no grant."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.existing_table_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.existing_table_kms_key_arn))
+    error_message = "existing_table_kms_key_arn must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>); an alias is not enough for IAM policies."
+  }
+
+  validation {
+    condition     = var.existing_table_kms_key_arn == null || var.existing_table_name != null
+    error_message = "existing_table_kms_key_arn applies only to an existing table (existing_table_name); a table created by the module uses kms_key_arn."
+  }
+}
+
 variable "table_deletion_protection_enabled" {
   description = "Deletion protection of the table the module creates."
   type        = bool
@@ -584,7 +678,7 @@ variable "table_ttl_attribute_name" {
 ################################################################################
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for the queues, the table and the secret the module creates. null: SQS-managed encryption, DynamoDB's AWS owned key and Secrets Manager's aws/secretsmanager key. The functions get exactly the KMS permissions they need on it."
+  description = "Customer managed KMS key for the queues, the table and the secret the module creates. null: SQS-managed encryption, DynamoDB's AWS owned key and Secrets Manager's aws/secretsmanager key. The functions get exactly the KMS permissions they need on it, each only through the service that uses it (kms:ViaService): the producer to send to the queue and read the secret, the consumer to receive from the queue and write the table. An existing table's key is existing_table_kms_key_arn."
   type        = string
   default     = null
 
@@ -648,6 +742,21 @@ variable "iam_role_path" {
   }
 }
 
+variable "iam_role_names" {
+  description = "Names of the functions' IAM roles, to override the defaults <name>-producer-<region> and <name>-consumer-<region> (IAM role names are global to the account: a name given here must differ per region). Keeps 0.2.0's names on upgrade: { producer = \"<name>-producer\", consumer = \"<name>-consumer\" }."
+  type = object({
+    producer = optional(string)
+    consumer = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for role_name in values(var.iam_role_names) : role_name == null ? true : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", role_name))])
+    error_message = "iam_role_names: each name must be 1-64 characters: letters, digits and +=,.@_-."
+  }
+}
+
 variable "iam_permissions_boundary_arn" {
   description = "Permissions boundary for every IAM role the module creates."
   type        = string
@@ -677,6 +786,11 @@ variable "api_stage_name" {
   validation {
     condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.api_stage_name))
     error_message = "api_stage_name must be 1-128 letters, digits, hyphens or underscores."
+  }
+
+  validation {
+    condition     = !(var.create_api && var.tracing_enabled && var.xray_sampling_rule_enabled) || length("${var.name}/${var.api_stage_name}") <= 64
+    error_message = "The stage's X-Ray service name, <name>/<api_stage_name>, must fit the 64 characters an X-Ray sampling rule matches: shorten api_stage_name (or set xray_sampling_rule_enabled = false)."
   }
 }
 
@@ -714,13 +828,13 @@ variable "api_throttling_burst_limit" {
 }
 
 variable "api_access_logging_enabled" {
-  description = "Access logs of the API stage to a log group. API Gateway needs its account-level CloudWatch role to write them (see create_api_gateway_account_role)."
+  description = "Access logs of the API stage to a log group. Off by default, so that a fresh account needs no account-level setting: API Gateway writes them only with the account's CloudWatch role for the region (aws_api_gateway_account), and creating the stage fails where it was never set (\"CloudWatch Logs role ARN must be set in account settings\"). Before turning this on, set that role once per account and region (modules/account-setup with create_api_gateway_cloudwatch_role, create_api_gateway_account_role here, or aws apigateway update-account). AWS provider 5.100 has no data source that could check it at plan time."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "api_execution_logging_level" {
-  description = "Execution logging level of the API stage: OFF, ERROR or INFO (anything but OFF also needs the account-level CloudWatch role)."
+  description = "Execution logging level of the API stage: OFF, ERROR or INFO. Anything but OFF needs the account's API Gateway CloudWatch role for the region, like api_access_logging_enabled."
   type        = string
   default     = "OFF"
 
@@ -731,7 +845,7 @@ variable "api_execution_logging_level" {
 }
 
 variable "create_api_gateway_account_role" {
-  description = "Creates the CloudWatch role API Gateway needs for logs and sets it on the account (aws_api_gateway_account: one setting per account and region, shared by every API). Leave false where another stack or the console already set it."
+  description = "Creates the CloudWatch role API Gateway needs for logs (api-gateway-cloudwatch-logs-<region>) and sets it on the account (aws_api_gateway_account, through modules/account-setup): one setting per account and region, shared by every API. Leave false where another stack or the console already set it; prefer applying modules/account-setup once per account and region. Destroying it resets the setting for every API in the region on AWS provider 6.x, and leaves it naming the deleted role on 5.x."
   type        = bool
   default     = false
 }

@@ -39,6 +39,67 @@ export function usesFastStart(env: Env): boolean {
   return env.OTEL_AWS_LAMBDA_FAST_START === 'true';
 }
 
+/** Whether the function asks for the layer's fast start: under the layer's wrapper, with the switch on. */
+export function runsLayerFastStart(env: Env): boolean {
+  return env.AWS_LAMBDA_EXEC_WRAPPER === ADOT_EXEC_WRAPPER && usesFastStart(env);
+}
+
+/** What the runtime reads of adot-layer.json: the release AWS publishes, and the first with lite mode. */
+export interface AdotReleases {
+  /** The release of the layers AWS publishes per region (a layer that declares none is taken as this). */
+  published: string;
+  /** The first distro release with lite mode (fast start). */
+  liteModeSince: string;
+}
+
+export function readAdotReleases(root: string): AdotReleases {
+  const data = JSON.parse(readFileSync(join(root, 'adot-layer.json'), 'utf8')) as { release: string; lite_mode_since: { version: string } };
+  return { published: data.release, liteModeSince: data.lite_mode_since.version };
+}
+
+/** The ADOT release a layer version declares in its description, as examples/local's stand-in does ("... release 0.13.0 ..."). */
+export function declaredLayerRelease(description: string | undefined): string | undefined {
+  return /\brelease (\d+\.\d+\.\d+)\b/.exec(description ?? '')?.[1];
+}
+
+/** Negative, zero or positive as release `a` is older than, the same as or newer than `b` (major.minor.patch). */
+export function compareReleases(a: string, b: string): number {
+  const [pa, pb] = [a, b].map((release) => release.split('.').map(Number)) as [number[], number[]];
+  for (let i = 0; i < 3; i++) {
+    const difference = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** A layer attached to the function, as Lambda describes it. */
+export interface AttachedLayer {
+  arn: string;
+  description?: string | undefined;
+}
+
+/**
+ * Why the function may not start as deployed, or undefined when it may: fast start
+ * (OTEL_AWS_LAMBDA_FAST_START=true under the layer's wrapper) on a layer older than lite mode,
+ * where Lambda would silently run the full SDK. The local runtime always runs the distro it has
+ * installed (0.13), so without this it would play a fast start the deployed layer cannot give.
+ * The emulated release is the one a layer declares in its description, else AWS's published one.
+ */
+export function fastStartRefusal(functionName: string, env: Env, layers: readonly AttachedLayer[], releases: AdotReleases): string | undefined {
+  if (!runsLayerFastStart(env)) return undefined;
+  const emulated = layers.map((layer) => ({ layer, declared: declaredLayerRelease(layer.description) }));
+  const { layer, declared } = emulated.find((entry) => entry.declared !== undefined) ?? emulated[0] ?? { layer: undefined, declared: undefined };
+  const release = declared ?? releases.published;
+  if (compareReleases(release, releases.liteModeSince) >= 0) return undefined;
+  const which = layer ? `its ADOT layer ${layer.arn} is release ${release}` : `it has no layer, taken as ADOT release ${release}`;
+  const how = declared ? '' : ` (the layer's description declares no release: taken as ${release}, the one AWS publishes per region)`;
+  return (
+    `${functionName} asks for the ADOT layer's fast start (OTEL_AWS_LAMBDA_FAST_START=true), but ${which}${how}: ` +
+    `lite mode arrived in release ${releases.liteModeSince}, and an older layer ignores the variable. ` +
+    `Deploy a layer of release ${releases.liteModeSince} or later (declare it in the layer's description, "release x.y.z"), or turn fast start off.`
+  );
+}
+
 /**
  * The environment /opt/otel-instrument hands to the runtime for a CommonJS handler on Node 22,
  * given the function's environment (Lambda's own variables included): unset settings get the

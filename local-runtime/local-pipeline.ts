@@ -1,7 +1,8 @@
 import { APIGatewayClient, GetResourcesCommand, GetRestApiCommand, GetStageCommand, GetStagesCommand } from '@aws-sdk/client-api-gateway';
-import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, GetLayerVersionCommand, LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
+import { fastStartRefusal, readAdotReleases, runsLayerFastStart, type AttachedLayer } from './adot-layer';
 import { startApiGateway, type DeployedStage, type LocalApiGateway } from './api-gateway';
 import { LocalEventSourceMapping, readMapping, type BatchReport, type MappingSettings } from './event-source-mapping';
 import { codeSha256, unpackFunction } from './function-package';
@@ -60,11 +61,30 @@ interface DeployedFunction {
   session: RoleSession;
 }
 
-async function deployedLambda(config: FunctionConfiguration, zipPath: string, options: LocalPipelineOptions, daemon: LocalXrayDaemon): Promise<DeployedFunction> {
+/** The function's layers with their descriptions, read back from the emulator as Lambda's GetLayerVersion gives them. */
+async function attachedLayers(lambda: LambdaClient, arns: string[]): Promise<AttachedLayer[]> {
+  return Promise.all(
+    arns.map(async (arn) => {
+      const versionAt = arn.lastIndexOf(':');
+      const layer = await lambda.send(new GetLayerVersionCommand({ LayerName: arn.slice(0, versionAt), VersionNumber: Number(arn.slice(versionAt + 1)) }));
+      return { arn, description: layer.Description };
+    }),
+  );
+}
+
+async function deployedLambda(client: LambdaClient, config: FunctionConfiguration, zipPath: string, options: LocalPipelineOptions, daemon: LocalXrayDaemon): Promise<DeployedFunction> {
   const { localAws } = options;
   const functionName = config.FunctionName as string;
   if (config.CodeSha256 !== codeSha256(zipPath)) {
     throw new Error(`${functionName} was deployed from other code than ${zipPath}: run make build, then terraform apply`);
+  }
+  // The runtime runs the installed distro whatever the layer: fast start must be refused where the
+  // deployed layer's release has no lite mode, as that layer would silently ignore it.
+  const deployedEnvironment = { ...(config.Environment?.Variables ?? {}), ...options.environmentOverrides };
+  if (runsLayerFastStart(deployedEnvironment)) {
+    const layers = await attachedLayers(client, (config.Layers ?? []).flatMap((layer) => (layer.Arn ? [layer.Arn] : [])));
+    const refusal = fastStartRefusal(functionName, deployedEnvironment, layers, readAdotReleases(options.root));
+    if (refusal) throw new Error(refusal);
   }
   // As Lambda does for each execution environment: a session of the execution role, named after
   // the function, if the role's trust policy lets Lambda assume it for this function.
@@ -166,8 +186,8 @@ export class LocalPipeline {
       const [producerConfig, consumerConfig] = await Promise.all(
         [deployed.producerFunctionName, deployed.consumerFunctionName].map((name) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))),
       );
-      const producer = await deployedLambda(producerConfig as FunctionConfiguration, options.producerZip ?? join(options.root, 'dist/producer.zip'), options, daemon);
-      const consumer = await deployedLambda(consumerConfig as FunctionConfiguration, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options, daemon);
+      const producer = await deployedLambda(lambda, producerConfig as FunctionConfiguration, options.producerZip ?? join(options.root, 'dist/producer.zip'), options, daemon);
+      const consumer = await deployedLambda(lambda, consumerConfig as FunctionConfiguration, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options, daemon);
       // The layer names spans by OTEL_SERVICE_NAME (the module sets the function name).
       for (const [fn, config] of [
         [producer, producerConfig],

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Generates the inputs/outputs tables of the root module (variables.tf, outputs.tf) into
-// README.md, between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS -->. terraform-docs is
+// Generates the inputs/outputs tables of a module (variables.tf, outputs.tf) into its README.md,
+// between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS -->: the root module and each submodule
+// whose README.md has those markers (the ones a user calls on their own). terraform-docs is
 // not needed: @cdktf/hcl2json parses the HCL.
 //
 //   node scripts/terraform-docs.mjs           rewrite the tables
@@ -14,7 +15,8 @@ const require = createRequire(import.meta.url);
 const { parse } = require('@cdktf/hcl2json');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const target = join(root, 'README.md');
+/** Module folders (relative to the root) whose README.md carries generated tables. */
+const MODULES = ['.', 'modules/account-setup'];
 const BEGIN = '<!-- BEGIN_TF_DOCS -->';
 const END = '<!-- END_TF_DOCS -->';
 
@@ -47,13 +49,13 @@ function defaultCell(variable) {
   return code(JSON.stringify(value));
 }
 
-async function load(file) {
-  return parse(file, await readFile(join(root, file), 'utf8'));
+async function load(dir, file) {
+  return parse(file, await readFile(join(root, dir, file), 'utf8'));
 }
 
-export async function render() {
-  const variables = (await load('variables.tf')).variable ?? {};
-  const outputs = (await load('outputs.tf')).output ?? {};
+export async function render(dir = '.') {
+  const variables = (await load(dir, 'variables.tf')).variable ?? {};
+  const outputs = (await load(dir, 'outputs.tf')).output ?? {};
 
   const inputRows = Object.entries(variables)
     .map(([name, [variable]]) => ({ name, variable }))
@@ -89,8 +91,10 @@ export async function render() {
   ].join('\n');
 }
 
-async function main() {
-  const check = process.argv.includes('--check');
+/** Returns whether the README was (or, with check, would be) changed. */
+async function updateReadme(dir, check) {
+  const target = join(root, dir, 'README.md');
+  const label = join(dir, 'README.md');
   const current = await readFile(target, 'utf8');
   const start = current.indexOf(BEGIN);
   const end = current.indexOf(END);
@@ -98,18 +102,26 @@ async function main() {
     console.error(`${target} has no ${BEGIN} ... ${END} block`);
     process.exit(2);
   }
-  const next = current.slice(0, start) + (await render()) + current.slice(end + END.length);
+  const next = current.slice(0, start) + (await render(dir)) + current.slice(end + END.length);
   if (check) {
     if (next !== current) {
-      console.error('README.md: the inputs/outputs tables are out of date with variables.tf/outputs.tf.');
+      console.error(`${label}: the inputs/outputs tables are out of date with variables.tf/outputs.tf.`);
       console.error('Run `make docs` (or `node scripts/terraform-docs.mjs`) and commit the result.');
-      process.exit(1);
+      return true;
     }
-    console.log('README.md: inputs/outputs tables are in sync.');
-    return;
+    console.log(`${label}: inputs/outputs tables are in sync.`);
+    return false;
   }
   if (next !== current) await writeFile(target, next);
-  console.log(`README.md: ${next !== current ? 'updated' : 'already up to date'}.`);
+  console.log(`${label}: ${next !== current ? 'updated' : 'already up to date'}.`);
+  return next !== current;
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const dir of MODULES) stale = (await updateReadme(dir, check)) || stale;
+  if (check && stale) process.exit(1);
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 import { AttributeValue, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BODY_ENCODING_ATTRIBUTE } from '../functions/lib/webhook-message';
 import { deployLocalStack, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile } from '../local-runtime/span-file';
@@ -21,9 +21,6 @@ export interface SoakIo {
   /** A progress line (overwritten in place on a terminal). */
   progress: (line: string) => void;
 }
-
-/** Above the largest planned event (100 KiB) with room; the soak's queues are raised to match. */
-const SOAK_MAX_BODY_BYTES = 512 * 1024;
 
 /** Every item, with only the attributes the checks read (payloads stay in the emulator). */
 export async function scanItems(dynamodb: DynamoDBClient, tableName: string): Promise<Map<string, StoredItem>> {
@@ -111,7 +108,9 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       root: io.root,
       workDir: io.workDir,
       name: `soak-${runTag}`.slice(0, 40),
-      vars: { max_body_bytes: SOAK_MAX_BODY_BYTES, consumer_timeout: options.consumerTimeoutSeconds },
+      // The module's default body limit (240 KiB, within its 256 KiB queue) is above the
+      // largest planned event (100 KiB).
+      vars: { consumer_timeout: options.consumerTimeoutSeconds },
       mappingConcurrency: options.pollers,
       onProgress: io.progress,
       localAwsLayers: [faults.layer],
@@ -119,12 +118,6 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
     });
     const live = stack;
     const lambda = new LambdaClient(live.localAws.adminClientConfig());
-    // SQS takes 1 MiB messages since 2026, but the AWS provider (5.100) still caps
-    // max_message_size at 256 KiB: the soak raises it on the deployed queues directly (through the
-    // local AWS endpoint, so the size it enforces follows at once).
-    for (const queueUrl of [live.outputs.queue_url, live.outputs.dlq_url]) {
-      await live.clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { MaximumMessageSize: String(1024 * 1024) } }));
-    }
     consumerTimeoutMs = ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: live.outputs.consumer_function_name }))).Timeout ?? 2) * 1000;
     killConsumer = () => live.pipeline.consumer.crash();
 

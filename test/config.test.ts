@@ -13,9 +13,17 @@ describe('producer settings', () => {
       verification: 'stripe',
       secretArn: SECRET_ARN,
       toleranceSeconds: 300,
-      maxBodyBytes: 262144,
-      maxMessageBytes: 262144 + 16384,
+      // Unset, the queue is taken to be 256 KiB (AWS provider 5.x's default) and the body
+      // limit leaves the 16 KiB allowance for attributes within it.
+      maxBodyBytes: 262144 - 16384,
+      maxMessageBytes: 262144,
     });
+  });
+
+  it('follows the deployed queue size: the message limit is the queue\'s, the body limit leaves the allowance', () => {
+    expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '1048576' })).toMatchObject({ maxBodyBytes: 1048576 - 16384, maxMessageBytes: 1048576 });
+    expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '1048576', MAX_BODY_BYTES: '65536' })).toMatchObject({ maxBodyBytes: 65536, maxMessageBytes: 1048576 });
+    expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '65536' })).toMatchObject({ maxBodyBytes: 65536 - 16384, maxMessageBytes: 65536 });
   });
 
   it('needs no secret when verification is none', () => {
@@ -31,7 +39,12 @@ describe('producer settings', () => {
     [{ QUEUE_URL, WEBHOOK_VERIFICATION: 'hmac' }, 'WEBHOOK_VERIFICATION must be one of stripe, none'],
     [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS: '5m' }, 'WEBHOOK_TOLERANCE_SECONDS must be a whole number'],
     [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS: '0' }, 'WEBHOOK_TOLERANCE_SECONDS must be between 1 and 86400'],
-    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, MAX_BODY_BYTES: '2000000' }, 'MAX_BODY_BYTES must be between 1 and 1032192'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, MAX_BODY_BYTES: '2000000', QUEUE_MAX_MESSAGE_BYTES: '1048576' }, 'MAX_BODY_BYTES must be between 1 and 1032192'],
+    // The body limit that assumed a 1 MiB queue does not fit the 256 KiB queue really deployed.
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, MAX_BODY_BYTES: '262144' }, 'MAX_BODY_BYTES must be between 1 and 245760'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, MAX_BODY_BYTES: '262144', QUEUE_MAX_MESSAGE_BYTES: '262144' }, 'MAX_BODY_BYTES must be between 1 and 245760'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '2097152' }, 'QUEUE_MAX_MESSAGE_BYTES must be between 16385 and 1048576'],
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '256KiB' }, 'QUEUE_MAX_MESSAGE_BYTES must be a whole number'],
   ])('rejects %j with a message naming the setting', (env, message) => {
     expect(() => loadProducerConfig(env)).toThrow(ConfigError);
     expect(() => loadProducerConfig(env)).toThrow(message);

@@ -45,8 +45,9 @@ describe(`producer fuzz: ${CASES} seeded signed bodies (seed ${SEED})`, () => {
   afterAll(async () => otel.shutdown());
 
   it('answers 2xx with the signed bytes queued exactly and stored exactly, or 4xx with nothing queued; never 5xx', async () => {
-    // A small limit keeps thousands of near-limit cases fast; the rules do not depend on its size.
-    const config = loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fuzz', MAX_BODY_BYTES: '8192' });
+    // Small limits keep thousands of near-limit cases fast; the rules do not depend on their size.
+    // The queue leaves the body its 16 KiB allowance, as the module's validation requires.
+    const config = loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fuzz', MAX_BODY_BYTES: '8192', QUEUE_MAX_MESSAGE_BYTES: String(8192 + 16384) });
     const sqs = new StrictSqs(config.maxMessageBytes);
     const now = Date.now();
     const producer = createProducerHandler({ config, sqs, secrets: new SigningSecrets(async () => SECRET), logger: quiet, now: () => now });

@@ -73,7 +73,7 @@ describe('producer gate, against the emulator', () => {
 
   it('200 for a body just under MAX_BODY_BYTES full of 1e20 on a 256 KiB queue (re-serialized, it would not fit)', async () => {
     const small = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('webhooks-256k'), Attributes: { MaximumMessageSize: '262144' } }));
-    const handler = makeHandler({ MAX_BODY_BYTES: '245760' }, small.QueueUrl!);
+    const handler = makeHandler({ MAX_BODY_BYTES: '245760', QUEUE_MAX_MESSAGE_BYTES: '262144' }, small.QueueUrl!);
     const head = '{"id":"evt_1e20","type":"t","n":[';
     const text = `${head}${'1e20,'.repeat(Math.floor((245760 - head.length - 3) / 5))}0]}`;
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(245760);
@@ -106,14 +106,15 @@ describe('producer gate, against the emulator', () => {
     const head = '{"id":"evt_escaped_big","type":"t","s":"\ufffe';
     const text = `${head}${'%'.repeat(262144 - Buffer.byteLength(head) - 2)}"}`;
     expect(Buffer.byteLength(text)).toBe(262144);
-    const response = await postText(makeHandler(), text);
+    // MAX_BODY_BYTES 262144 on a queue that leaves it the 16 KiB allowance (the emulator's is 1 MiB).
+    const response = await postText(makeHandler({ MAX_BODY_BYTES: '262144', QUEUE_MAX_MESSAGE_BYTES: '278528' }), text);
     expect(response.statusCode).toBe(413);
     expect(JSON.parse(response.body)).toEqual({ error: 'body too large for one queue message' });
     expect(await queued()).toEqual([]);
   });
 
   it('413 for an event DynamoDB could never store in one item (MAX_BODY_BYTES raised past 400 KB); one that fits is queued', async () => {
-    const handler = makeHandler({ MAX_BODY_BYTES: '460800' });
+    const handler = makeHandler({ MAX_BODY_BYTES: '460800', QUEUE_MAX_MESSAGE_BYTES: '1048576' });
     const sized = (id: string, bytes: number) => `{"id":"${id}","type":"t","pad":"${'a'.repeat(bytes - 35 - id.length)}"}`;
     const tooBig = sized('evt_too_big', 400 * 1024);
     const response = await postText(handler, tooBig);

@@ -1,6 +1,7 @@
-# Every feature of the module, in a fresh account: customer managed KMS keys, the functions in a
-# VPC with endpoints (no NAT), alarms to an SNS topic, the API Gateway account CloudWatch role,
-# a filtered and concurrency-limited event source mapping and a table with TTL.
+# Every feature of the module, in a fresh account: the account-level settings (modules/account-setup:
+# API Gateway's CloudWatch role, the Transaction Search logs policy), customer managed KMS keys,
+# the functions in a VPC with endpoints (no NAT), alarms to an SNS topic, a filtered and
+# concurrency-limited event source mapping and a table with TTL.
 
 provider "aws" {
   region = var.region
@@ -180,6 +181,22 @@ resource "aws_vpc_endpoint" "dynamodb" {
 }
 
 ################################################################################
+# Account-level settings (once per account and region; a long-lived stack is their better home)
+################################################################################
+
+module "account" {
+  source = "../../modules/account-setup"
+
+  # API Gateway writes the stage's access and ERROR execution logs with this role.
+  create_api_gateway_cloudwatch_role = true
+  # Lets X-Ray write spans to CloudWatch Logs for Transaction Search; then run the commands in
+  # the account_cli_commands output (Terraform cannot set those with provider 5.100).
+  create_transaction_search_policy = true
+
+  tags = local.tags
+}
+
+################################################################################
 # The pipeline
 ################################################################################
 
@@ -190,15 +207,16 @@ module "webhook" {
   tags = local.tags
 
   # Functions
-  architectures                           = ["arm64"]
-  producer_memory_size                    = 512
-  consumer_memory_size                    = 1024
-  producer_timeout                        = 10
-  consumer_timeout                        = 30
-  producer_reserved_concurrent_executions = 50
-  consumer_reserved_concurrent_executions = 20
-  consumer_environment_variables          = { LOG_LEVEL = "info" }
-  otel_strict                             = true
+  architectures                  = ["arm64"]
+  producer_memory_size           = 512
+  consumer_memory_size           = 1024
+  producer_timeout               = 10
+  consumer_timeout               = 30
+  consumer_environment_variables = { LOG_LEVEL = "info" }
+  otel_strict                    = true
+  # No reserved concurrency: reserving needs an account concurrency quota that keeps at least
+  # 100 unreserved, and a new account's quota can be as low as 10. The mapping's maximum
+  # concurrency below bounds the consumer without reserving anything.
 
   # Tracing
   tracing_enabled             = true
@@ -208,7 +226,11 @@ module "webhook" {
   # Webhook
   webhook_verification      = "stripe"
   webhook_tolerance_seconds = 300
-  max_body_bytes            = 262144
+  # Body limit and queue size: the body leaves 16 KiB of the queue for message attributes.
+  # 262144 is the most AWS provider 5.100 accepts; a 6.x release that takes 1048576 allows
+  # max_body_bytes up to 1032192.
+  max_body_bytes         = 245760
+  queue_max_message_size = 262144
 
   # Queue and mapping
   max_receive_count                          = 3
@@ -234,17 +256,17 @@ module "webhook" {
   vpc_security_group_ids = [aws_security_group.functions.id]
 
   # API
-  create_api                      = true
-  api_stage_name                  = "v1"
-  api_throttling_rate_limit       = 50
-  api_throttling_burst_limit      = 100
-  api_access_logging_enabled      = true
-  api_execution_logging_level     = "ERROR"
-  create_api_gateway_account_role = true
+  create_api                  = true
+  api_stage_name              = "v1"
+  api_throttling_rate_limit   = 50
+  api_throttling_burst_limit  = 100
+  api_access_logging_enabled  = true
+  api_execution_logging_level = "ERROR"
 
   # Alarms
   create_alarms = true
   alarm_actions = [aws_sns_topic.alarms.arn]
 
-  depends_on = [aws_vpc_endpoint.interface, aws_vpc_endpoint.dynamodb]
+  # The stage's logs need the account's API Gateway CloudWatch role first.
+  depends_on = [module.account, aws_vpc_endpoint.interface, aws_vpc_endpoint.dynamodb]
 }

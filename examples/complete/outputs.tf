@@ -27,3 +27,8 @@ output "alarm_topic_arn" {
   description = "SNS topic the alarms notify; subscribe to it."
   value       = aws_sns_topic.alarms.arn
 }
+
+output "account_cli_commands" {
+  description = "Account-level switches Terraform cannot set (X-Ray's segment destination for Transaction Search, Application Signals discovery): run each once per account and region."
+  value       = module.account.cli_commands
+}

@@ -65,6 +65,9 @@ module "webhook" {
   tags = { Example = "existing-account" }
 
   existing_table_name = data.aws_dynamodb_table.events.name
+  # The table's own KMS key when it has one (DynamoDB uses it on behalf of the consumer, which
+  # then needs kms:Decrypt on it); null for a table on DynamoDB's AWS owned key.
+  existing_table_kms_key_arn = try(data.aws_dynamodb_table.events.server_side_encryption[0].enabled, false) ? data.aws_dynamodb_table.events.server_side_encryption[0].kms_key_arn : null
 
   kms_key_arn                 = data.aws_kms_key.data.arn
   cloudwatch_logs_kms_key_arn = one(data.aws_kms_key.logs[*].arn)

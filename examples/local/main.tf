@@ -56,11 +56,15 @@ resource "aws_kms_key" "data" {
 
 locals {
   adot_standin_layer_zip = coalesce(var.adot_standin_layer_zip, "${path.module}/../../dist/local-runtime/adot-standin-layer.zip")
+  # The ADOT release the stand-in plays: the distro the local runtime runs (adot-layer.json). The
+  # runtime reads it back from the layer's description and refuses fast start below 0.13.0.
+  adot_layer   = jsondecode(file("${path.module}/../../adot-layer.json"))
+  adot_release = try(local.adot_layer.local_runtime_distro.version, local.adot_layer.release)
 }
 
 resource "aws_lambda_layer_version" "adot_standin" {
   layer_name          = "${var.name}-adot-standin"
-  description         = "Local stand-in for AWSOpenTelemetryDistroJs (the emulator rejects unknown layer ARNs)"
+  description         = "Local stand-in for AWSOpenTelemetryDistroJs release ${local.adot_release} (the emulator rejects unknown layer ARNs)"
   filename            = local.adot_standin_layer_zip
   source_code_hash    = filebase64sha256(local.adot_standin_layer_zip)
   compatible_runtimes = ["nodejs22.x"]
@@ -72,12 +76,13 @@ module "webhook" {
   name           = var.name
   adot_layer_arn = aws_lambda_layer_version.adot_standin.arn
   kms_key_arn    = aws_kms_key.data.arn
+  # The stand-in's release, so that the module allows fast start (lite mode needs 0.13.0).
+  adot_layer_release = local.adot_release
 
   # Short timeouts so a failing record reaches the DLQ within a minute: 3 receives, 12 s apart.
   consumer_timeout                   = var.consumer_timeout
   maximum_batching_window_in_seconds = 1
 
-  # The soak raises it to send poison events larger than one DynamoDB item (400 KB).
   max_body_bytes = var.max_body_bytes
 
   # moto does not store RedriveAllowPolicy and the provider would wait for it forever.

@@ -21,13 +21,13 @@ variable "adot_standin_layer_zip" {
 }
 
 variable "max_body_bytes" {
-  description = "Largest request body the producer accepts (the module's max_body_bytes). `make soak` raises it above DynamoDB's 400 KB item limit to send poison events that pass the gate but can never be stored."
+  description = "Largest request body the producer accepts (the module's max_body_bytes): at most the queue's 256 KiB less the 16 KiB the module keeps for message attributes."
   type        = number
-  default     = 262144
+  default     = 245760
 
   validation {
-    condition     = var.max_body_bytes >= 1 && var.max_body_bytes <= 1048576 - 16384
-    error_message = "max_body_bytes must be between 1 and 1 MiB minus 16 KiB (the queue's limit less the envelope's headroom)."
+    condition     = var.max_body_bytes >= 1 && var.max_body_bytes <= 262144 - 16384
+    error_message = "max_body_bytes must be between 1 and 245760 (the module's 256 KiB queue less the 16 KiB it keeps for message attributes)."
   }
 }
 

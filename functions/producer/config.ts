@@ -12,15 +12,21 @@ export interface ProducerConfig {
   toleranceSeconds: number;
   maxBodyBytes: number;
   /**
-   * The largest message (body plus attributes) the producer sends: `maxBodyBytes` plus the
-   * allowance the module keeps free within the queue's maximum message size, so a message this
-   * size always fits the queue.
+   * The largest message (body plus attributes, as SQS counts them) the producer sends: the
+   * deployed queue's maximum message size (QUEUE_MAX_MESSAGE_BYTES). A larger one is answered
+   * with 413 instead of being refused by SendMessage, which the sender would retry for days.
    */
   maxMessageBytes: number;
 }
 
-/** SQS's message size limit; a body above it could never be enqueued. */
+/** The largest maximum message size SQS allows a queue (1 MiB since 2026). */
 const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * The queue size assumed when QUEUE_MAX_MESSAGE_BYTES is unset: 256 KiB, what AWS provider 5.x
+ * deploys when a queue's size is not given, and no queue default is smaller. Assuming less than
+ * the queue really takes only answers 413 early; assuming more would let SendMessage fail.
+ */
+const DEFAULT_QUEUE_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Room kept for the message attributes (and any escaping) beyond MAX_BODY_BYTES; the module checks the queue leaves it. */
 export const MESSAGE_ALLOWANCE_BYTES = 16 * 1024;
 
@@ -37,8 +43,12 @@ export function loadProducerConfig(env: Env): ProducerConfig {
     if (secretArn === undefined) throw new ConfigError('WEBHOOK_SECRET_ARN is required when WEBHOOK_VERIFICATION is stripe');
     if (!secretArn.startsWith('arn:')) throw new ConfigError(`WEBHOOK_SECRET_ARN must be a Secrets Manager ARN; got "${secretArn}"`);
   }
-  // Leaves room for the message attributes within SQS's limit.
-  const maxBodyBytes = integerInRange(env, 'MAX_BODY_BYTES', 262_144, 1, SQS_MAX_MESSAGE_BYTES - MESSAGE_ALLOWANCE_BYTES);
+  // The deployed queue's size (the module sets it from queue_max_message_size), not SQS's
+  // largest: a queue created without a size is 256 KiB with AWS provider 5.x.
+  const maxMessageBytes = integerInRange(env, 'QUEUE_MAX_MESSAGE_BYTES', DEFAULT_QUEUE_MAX_MESSAGE_BYTES, MESSAGE_ALLOWANCE_BYTES + 1, SQS_MAX_MESSAGE_BYTES);
+  // Leaves room for the message attributes (and escaping) within that queue's limit.
+  const maxBodyLimit = maxMessageBytes - MESSAGE_ALLOWANCE_BYTES;
+  const maxBodyBytes = integerInRange(env, 'MAX_BODY_BYTES', maxBodyLimit, 1, maxBodyLimit);
   return {
     queueUrl,
     queueName: queueNameFromUrl(queueUrl),
@@ -46,6 +56,6 @@ export function loadProducerConfig(env: Env): ProducerConfig {
     secretArn: verification === 'stripe' ? secretArn : undefined,
     toleranceSeconds: integerInRange(env, 'WEBHOOK_TOLERANCE_SECONDS', 300, 1, 86_400),
     maxBodyBytes,
-    maxMessageBytes: maxBodyBytes + MESSAGE_ALLOWANCE_BYTES,
+    maxMessageBytes,
   };
 }

@@ -55,3 +55,8 @@ output "visibility_timeout_seconds" {
   description = "Visibility timeout of the queue."
   value       = aws_sqs_queue.this.visibility_timeout_seconds
 }
+
+output "max_message_size" {
+  description = "Maximum message size of the queue (and the DLQ) in bytes, as deployed."
+  value       = aws_sqs_queue.this.max_message_size
+}

@@ -42,13 +42,14 @@ variable "dlq_message_retention_seconds" {
 }
 
 variable "max_message_size" {
-  description = "Maximum message size of the queue in bytes; null keeps SQS's default (1 MiB)."
+  description = "Maximum message size of both queues in bytes, always sent to SQS. Default 262144 (256 KiB), the most AWS provider 5.100 accepts (and what it deploys when the size is left unset, whatever SQS's own default); up to 1048576 with a provider 6.x release that accepts it."
   type        = number
-  default     = null
+  default     = 262144
+  nullable    = false
 
   validation {
-    condition     = var.max_message_size == null ? true : var.max_message_size >= 1024 && var.max_message_size <= 1048576
-    error_message = "max_message_size must be between 1024 and 1048576 (or null)."
+    condition     = var.max_message_size >= 1024 && var.max_message_size <= 1048576 && floor(var.max_message_size) == var.max_message_size
+    error_message = "max_message_size must be a whole number between 1024 and 1048576."
   }
 }
 

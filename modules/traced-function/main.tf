@@ -5,6 +5,9 @@ locals {
   log_group_name = "/aws/lambda/${var.function_name}"
   log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
   in_vpc         = length(var.vpc_subnet_ids) > 0
+  # IAM role names are global to the account: the region keeps the same function name in two
+  # regions from colliding (EntityAlreadyExists).
+  role_name = coalesce(var.role_name, "${var.function_name}-${var.region}")
 
   otel_environment = var.tracing_enabled ? {
     AWS_LAMBDA_EXEC_WRAPPER              = "/opt/otel-instrument"
@@ -19,10 +22,12 @@ locals {
   environment_variables = merge(var.environment_variables, local.otel_environment, local.fast_start_environment)
   layers                = var.tracing_enabled ? [var.adot_layer_arn] : []
 
-  managed_policy_arns = toset(concat(
-    var.tracing_enabled ? ["arn:${var.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"] : [],
-    var.tracing_enabled && var.application_signals_enabled ? ["arn:${var.partition}:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy"] : [],
-  ))
+  # Keyed by static names, not by ARN: the partition may only be known at apply time (a caller's
+  # depends_on on this module defers its data sources), and for_each keys must be known at plan.
+  managed_policy_arns = merge(
+    var.tracing_enabled ? { xray = "arn:${var.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess" } : {},
+    var.tracing_enabled && var.application_signals_enabled ? { application_signals = "arn:${var.partition}:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy" } : {},
+  )
 
   logs_statements = [{
     sid        = "WriteOwnLogGroup"
@@ -94,12 +99,19 @@ locals {
 }
 
 resource "aws_iam_role" "this" {
-  name                 = var.function_name
+  name                 = local.role_name
   path                 = var.iam_role_path
   description          = "Execution role of the ${var.function_name} Lambda function"
   assume_role_policy   = jsonencode(local.assume_role_policy)
   permissions_boundary = var.iam_permissions_boundary_arn
   tags                 = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(local.role_name) <= 64
+      error_message = "The role name ${local.role_name} is longer than IAM's 64 characters: set role_name."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -187,4 +199,16 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   alarm_actions       = var.alarm_actions
   ok_actions          = var.alarm_actions
   tags                = var.tags
+}
+
+# 0.2.0 keyed the attachments by policy ARN (commercial partition shown; elsewhere they are
+# replaced, which detaches and attaches the same policy).
+moved {
+  from = aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"]
+  to   = aws_iam_role_policy_attachment.managed["xray"]
+}
+
+moved {
+  from = aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy"]
+  to   = aws_iam_role_policy_attachment.managed["application_signals"]
 }

@@ -1,5 +1,5 @@
 variable "function_name" {
-  description = "Name of the Lambda function; also names its IAM role and its log group (/aws/lambda/<function_name>)."
+  description = "Name of the Lambda function; also names its log group (/aws/lambda/<function_name>) and, unless role_name is given, its IAM role (<function_name>-<region>)."
   type        = string
 
   validation {
@@ -219,6 +219,17 @@ variable "vpc_security_group_ids" {
   validation {
     condition     = (length(var.vpc_subnet_ids) == 0) == (length(var.vpc_security_group_ids) == 0)
     error_message = "vpc_subnet_ids and vpc_security_group_ids must be given together."
+  }
+}
+
+variable "role_name" {
+  description = "Name of the function's IAM role. IAM role names are global to the account, so a name must differ per region; null: <function_name>-<region> (which must then fit IAM's 64 characters)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_name == null ? true : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
+    error_message = "role_name must be 1-64 characters: letters, digits and +=,.@_-."
   }
 }
 

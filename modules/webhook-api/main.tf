@@ -1,7 +1,16 @@
 # A REST API (v1: only REST stages trace with X-Ray) with POST /<path_part> proxied to a Lambda
-# function, one stage with tracing, throttling and access logs.
+# function, one stage with tracing, its own X-Ray sampling rule, throttling and optional access
+# logs. It sets nothing at the
+# account level: access and execution logs need the account's API Gateway CloudWatch role for
+# the region, which modules/account-setup (or whoever owns the account) sets.
 
 locals {
+  # X-Ray rule names have at most 32 characters; a longer one keeps the start of the API's name
+  # and 8 hex of a hash of it, so two long names never share a rule.
+  sampling_rule_name = length("${var.name}-webhook") <= 32 ? "${var.name}-webhook" : "${substr(var.name, 0, 23)}-${substr(sha1(var.name), 0, 8)}"
+  # How API Gateway names a stage in its segments, which the rule's service name matches.
+  sampling_service_name = "${var.name}/${var.stage_name}"
+
   default_access_log_format = jsonencode({
     requestId          = "$context.requestId"
     extendedRequestId  = "$context.extendedRequestId"
@@ -20,16 +29,6 @@ locals {
     integrationError   = "$context.integration.error"
     errorMessage       = "$context.error.message"
   })
-
-  cloudwatch_role_trust_policy = {
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "ApiGatewayAssumeRole"
-      Effect    = "Allow"
-      Principal = { Service = "apigateway.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  }
 }
 
 resource "aws_api_gateway_rest_api" "this" {
@@ -115,8 +114,6 @@ resource "aws_api_gateway_stage" "this" {
       format          = coalesce(var.access_log_format, local.default_access_log_format)
     }
   }
-
-  depends_on = [aws_api_gateway_account.this]
 }
 
 resource "aws_api_gateway_method_settings" "all" {
@@ -133,28 +130,31 @@ resource "aws_api_gateway_method_settings" "all" {
   }
 }
 
-resource "aws_iam_role" "cloudwatch" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
+# X-Ray's default rule traces 1 request a second and 5% of the rest, and API Gateway applies the
+# account's rules before it invokes the producer, which follows the decision (as does every span
+# of the webhook's trace across the queue): without a rule of its own, most webhooks of a burst
+# would have no trace. This one matches only POST /<path_part> on this stage.
+resource "aws_xray_sampling_rule" "this" {
+  count = var.xray_tracing_enabled && var.sampling_rule_enabled ? 1 : 0
 
-  name                 = "${var.name}-apigateway-cloudwatch"
-  path                 = var.iam_role_path
-  description          = "Lets API Gateway write access and execution logs in this account and region"
-  assume_role_policy   = jsonencode(local.cloudwatch_role_trust_policy)
-  permissions_boundary = var.iam_permissions_boundary_arn
-  tags                 = var.tags
-}
+  rule_name      = local.sampling_rule_name
+  priority       = var.sampling_rule_priority
+  fixed_rate     = var.sampling_fixed_rate
+  reservoir_size = var.sampling_reservoir_size
+  service_name   = local.sampling_service_name
+  service_type   = "AWS::ApiGateway::Stage"
+  host           = "*"
+  http_method    = aws_api_gateway_method.post.http_method
+  # With or without the stage in front of it (the invoke URL's path, a custom domain's base path).
+  url_path     = "*/${var.path_part}"
+  resource_arn = aws_api_gateway_stage.this.arn
+  version      = 1
+  tags         = var.tags
 
-resource "aws_iam_role_policy_attachment" "cloudwatch" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  role       = aws_iam_role.cloudwatch[0].name
-  policy_arn = "arn:${var.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-}
-
-resource "aws_api_gateway_account" "this" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
-
-  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
+  lifecycle {
+    precondition {
+      condition     = length(local.sampling_service_name) <= 64
+      error_message = "The stage's X-Ray service name ${local.sampling_service_name} is longer than the 64 characters a sampling rule matches: shorten the name or the stage, or turn the sampling rule off."
+    }
+  }
 }

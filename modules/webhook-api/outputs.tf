@@ -38,11 +38,6 @@ output "lambda_permission_source_arn" {
   value       = aws_lambda_permission.api.source_arn
 }
 
-output "cloudwatch_role_arn" {
-  description = "ARN of the account CloudWatch role, or null when not created."
-  value       = one(aws_iam_role.cloudwatch[*].arn)
-}
-
 output "integration_uri" {
   description = "URI of the POST integration (the function's invoke ARN)."
   value       = aws_api_gateway_integration.post.uri
@@ -51,4 +46,41 @@ output "integration_uri" {
 output "xray_tracing_enabled" {
   description = "Whether the stage traces with X-Ray."
   value       = aws_api_gateway_stage.this.xray_tracing_enabled
+}
+
+output "access_logging_enabled" {
+  description = "Whether the stage writes access logs (which needs the account's API Gateway CloudWatch role)."
+  value       = length(aws_api_gateway_stage.this.access_log_settings) > 0
+}
+
+output "execution_logging_level" {
+  description = "Execution logging level of every method of the stage (anything but OFF needs the account's API Gateway CloudWatch role)."
+  value       = aws_api_gateway_method_settings.all.settings[0].logging_level
+}
+
+output "sampling_rule_name" {
+  description = "Name of the stage's X-Ray sampling rule; null when not created."
+  value       = one(aws_xray_sampling_rule.this[*].rule_name)
+}
+
+output "sampling_rule_arn" {
+  description = "ARN of the stage's X-Ray sampling rule; null when not created."
+  value       = one(aws_xray_sampling_rule.this[*].arn)
+}
+
+output "sampling_rule" {
+  description = "What the stage's X-Ray sampling rule matches and samples (for tests and reviews); null when not created."
+  value = one([for rule in aws_xray_sampling_rule.this : {
+    rule_name      = rule.rule_name
+    priority       = rule.priority
+    fixed_rate     = rule.fixed_rate
+    reservoir_size = rule.reservoir_size
+    service_name   = rule.service_name
+    service_type   = rule.service_type
+    host           = rule.host
+    http_method    = rule.http_method
+    url_path       = rule.url_path
+    resource_arn   = rule.resource_arn
+    version        = rule.version
+  }])
 }

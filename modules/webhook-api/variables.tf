@@ -52,6 +52,45 @@ variable "xray_tracing_enabled" {
   default     = true
 }
 
+variable "sampling_rule_enabled" {
+  description = "Creates an X-Ray sampling rule for POST /<path_part> on this stage (only with xray_tracing_enabled): X-Ray's default rule traces 1 request a second and 5% of the rest."
+  type        = bool
+  default     = true
+}
+
+variable "sampling_fixed_rate" {
+  description = "Share of matching requests the rule traces once its reservoir is used up (0 to 1; 1 traces every webhook)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.sampling_fixed_rate >= 0 && var.sampling_fixed_rate <= 1
+    error_message = "sampling_fixed_rate must be between 0 and 1."
+  }
+}
+
+variable "sampling_reservoir_size" {
+  description = "Matching requests traced each second before the fixed rate applies (shared by every API Gateway host applying the rule)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.sampling_reservoir_size >= 0 && floor(var.sampling_reservoir_size) == var.sampling_reservoir_size
+    error_message = "sampling_reservoir_size must be a whole number of 0 or more."
+  }
+}
+
+variable "sampling_rule_priority" {
+  description = "Priority of the sampling rule (1-9999; X-Ray evaluates rules in ascending order and applies the first that matches; the default rule comes last)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.sampling_rule_priority >= 1 && var.sampling_rule_priority <= 9999 && floor(var.sampling_rule_priority) == var.sampling_rule_priority
+    error_message = "sampling_rule_priority must be a whole number between 1 and 9999."
+  }
+}
+
 variable "throttling_rate_limit" {
   description = "Steady-state requests per second allowed on every method of the stage."
   type        = number
@@ -81,7 +120,7 @@ variable "metrics_enabled" {
 }
 
 variable "execution_logging_level" {
-  description = "Execution logging level (OFF, ERROR, INFO). Anything but OFF needs the account's API Gateway CloudWatch role."
+  description = "Execution logging level (OFF, ERROR, INFO). Anything but OFF needs the account's API Gateway CloudWatch role for the region (modules/account-setup)."
   type        = string
   default     = "OFF"
 
@@ -92,9 +131,9 @@ variable "execution_logging_level" {
 }
 
 variable "access_logging_enabled" {
-  description = "Writes access logs to a log group. Needs the account's API Gateway CloudWatch role (create_account_cloudwatch_role, or set once per account and region)."
+  description = "Writes access logs to a log group. Off by default: creating a stage with access logs fails where the account has no API Gateway CloudWatch role for the region (\"CloudWatch Logs role ARN must be set in account settings\"); set one first (modules/account-setup)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "access_log_format" {
@@ -118,29 +157,6 @@ variable "log_kms_key_arn" {
   description = "KMS key for the access log group; null: CloudWatch Logs' own encryption."
   type        = string
   default     = null
-}
-
-variable "create_account_cloudwatch_role" {
-  description = "Creates the role API Gateway uses to write logs and sets it on the account (aws_api_gateway_account). That setting is per account and region, shared by every API: turn on only where no other stack manages it."
-  type        = bool
-  default     = false
-}
-
-variable "iam_role_path" {
-  description = "Path of the account CloudWatch role."
-  type        = string
-  default     = "/"
-}
-
-variable "iam_permissions_boundary_arn" {
-  description = "Permissions boundary of the account CloudWatch role."
-  type        = string
-  default     = null
-}
-
-variable "partition" {
-  description = "AWS partition, from the caller's aws_partition."
-  type        = string
 }
 
 variable "tags" {

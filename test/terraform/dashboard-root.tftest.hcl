@@ -6,7 +6,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+    defaults = { id = "eu-west-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -21,12 +21,12 @@ run "dashboard_by_default" {
   command = plan
 
   assert {
-    condition     = length(module.dashboard) == 1 && output.dashboard_name == "wh"
-    error_message = "create_dashboard defaults to true and names the dashboard after the deployment."
+    condition     = length(module.dashboard) == 1 && output.dashboard_name == "wh-eu-west-1"
+    error_message = "create_dashboard defaults to true and names the dashboard after the deployment and its region (dashboard names are global to the account)."
   }
 
   assert {
-    condition     = output.dashboard_url == "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/wh"
+    condition     = output.dashboard_url == "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/wh-eu-west-1"
     error_message = "dashboard_url opens it in the deployment's region."
   }
 

@@ -67,8 +67,8 @@ run "traced_function_resources" {
   }
 
   assert {
-    condition     = aws_iam_role.this.path == "/service/" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary" && aws_iam_role.this.name == "wh-consumer"
-    error_message = "Role path and permissions boundary."
+    condition     = aws_iam_role.this.path == "/service/" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary" && aws_iam_role.this.name == "wh-consumer-eu-west-1"
+    error_message = "Role path and permissions boundary; the role is named after the function and its region (IAM names are global)."
   }
 
   assert {
@@ -77,7 +77,7 @@ run "traced_function_resources" {
   }
 
   assert {
-    condition     = length(aws_iam_role_policy_attachment.managed) == 2 && aws_iam_role_policy_attachment.managed["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"].role == "wh-consumer"
+    condition     = length(aws_iam_role_policy_attachment.managed) == 2 && aws_iam_role_policy_attachment.managed["xray"].role == "wh-consumer-eu-west-1"
     error_message = "Managed tracing policies attached to the role."
   }
 
@@ -185,6 +185,11 @@ run "queue_defaults" {
   }
 
   assert {
+    condition     = aws_sqs_queue.this.max_message_size == 262144 && aws_sqs_queue.dlq.max_message_size == 262144 && output.max_message_size == 262144
+    error_message = "The size is sent explicitly (262144, the most AWS provider 5.100 accepts), never left to the provider's default."
+  }
+
+  assert {
     condition     = aws_cloudwatch_metric_alarm.dlq_not_empty[0].metric_name == "ApproximateNumberOfMessagesVisible" && aws_cloudwatch_metric_alarm.dlq_not_empty[0].dimensions["QueueName"] == "wh-dlq" && aws_cloudwatch_metric_alarm.dlq_not_empty[0].threshold == 0
     error_message = "Alarm on any visible message in the DLQ."
   }
@@ -286,11 +291,11 @@ run "webhook_api" {
   }
 
   variables {
-    name                = "wh"
-    function_name       = "wh-producer"
-    function_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
-    log_kms_key_arn     = "arn:aws:kms:eu-west-1:123456789012:key/logs"
-    partition           = "aws"
+    name                   = "wh"
+    function_name          = "wh-producer"
+    function_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
+    log_kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/logs"
+    access_logging_enabled = true
   }
 
   assert {
@@ -327,14 +332,9 @@ run "webhook_api" {
     condition     = aws_lambda_permission.api.principal == "apigateway.amazonaws.com" && aws_lambda_permission.api.function_name == "wh-producer" && aws_lambda_permission.api.action == "lambda:InvokeFunction"
     error_message = "API Gateway may invoke the function."
   }
-
-  assert {
-    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.cloudwatch) == 0
-    error_message = "The account-level CloudWatch role is not touched by default."
-  }
 }
 
-run "webhook_api_account_role" {
+run "webhook_api_defaults_need_no_account_setting" {
   command = plan
 
   module {
@@ -342,26 +342,20 @@ run "webhook_api_account_role" {
   }
 
   variables {
-    name                           = "wh"
-    function_name                  = "wh-producer"
-    function_invoke_arn            = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
-    create_account_cloudwatch_role = true
-    access_logging_enabled         = false
-    partition                      = "aws"
+    name                = "wh"
+    function_name       = "wh-producer"
+    function_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:wh-producer/invocations"
+  }
+
+  # Access or execution logs need the account's API Gateway CloudWatch role for the region; a
+  # stage with access logs fails to create where it was never set.
+  assert {
+    condition     = length(aws_api_gateway_stage.this.access_log_settings) == 0 && length(aws_cloudwatch_log_group.access) == 0 && !output.access_logging_enabled
+    error_message = "No access logs by default."
   }
 
   assert {
-    condition     = aws_iam_role_policy_attachment.cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" && length(aws_api_gateway_account.this) == 1
-    error_message = "The account role is created and set."
-  }
-
-  assert {
-    condition     = jsondecode(aws_iam_role.cloudwatch[0].assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
-    error_message = "Only API Gateway assumes it."
-  }
-
-  assert {
-    condition     = length(aws_api_gateway_stage.this.access_log_settings) == 0 && length(aws_cloudwatch_log_group.access) == 0
-    error_message = "Access logs can be turned off."
+    condition     = aws_api_gateway_method_settings.all.settings[0].logging_level == "OFF" && output.execution_logging_level == "OFF"
+    error_message = "No execution logs by default."
   }
 }

@@ -6,7 +6,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+    defaults = { id = "eu-west-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -79,7 +79,10 @@ override_resource {
 override_resource {
   target          = module.api[0].aws_api_gateway_stage.this
   override_during = plan
-  values          = { invoke_url = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1" }
+  values = {
+    invoke_url = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
+    arn        = "arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/v1"
+  }
 }
 
 variables {
@@ -155,6 +158,48 @@ run "defaults_wire_api_producer_queue_consumer_table" {
   }
 }
 
+# The README says only name is required: then nothing may need an account-level setting. A stage
+# with access logs (or execution logs) fails to create in a region where the account's API
+# Gateway CloudWatch role was never set, and aws_api_gateway_account is shared by every API.
+run "only_name_needs_no_account_level_setting" {
+  command = plan
+
+  assert {
+    condition     = length(module.api_gateway_account) == 0 && output.api_gateway_cloudwatch_role_arn == null
+    error_message = "With only name, the module must not manage the account's API Gateway CloudWatch role (aws_api_gateway_account)."
+  }
+
+  assert {
+    condition     = !module.api[0].access_logging_enabled && output.api_access_log_group_name == null
+    error_message = "With only name, the stage must have no access_log_settings (they need the account's CloudWatch role)."
+  }
+
+  assert {
+    condition     = module.api[0].execution_logging_level == "OFF"
+    error_message = "With only name, execution logging must be OFF (it needs the account's CloudWatch role)."
+  }
+}
+
+run "account_role_when_asked" {
+  command = plan
+
+  variables {
+    create_api_gateway_account_role = true
+    api_access_logging_enabled      = true
+    api_execution_logging_level     = "ERROR"
+  }
+
+  assert {
+    condition     = length(module.api_gateway_account) == 1 && output.api_gateway_cloudwatch_role_name == "api-gateway-cloudwatch-logs-eu-west-1"
+    error_message = "create_api_gateway_account_role creates the region's account role through modules/account-setup."
+  }
+
+  assert {
+    condition     = module.api[0].access_logging_enabled && output.api_access_log_group_name == "/aws/apigateway/wh/access" && module.api[0].execution_logging_level == "ERROR"
+    error_message = "Logging follows the switches."
+  }
+}
+
 run "defaults_environment_and_layer" {
   command = plan
 
@@ -164,7 +209,8 @@ run "defaults_environment_and_layer" {
       WEBHOOK_VERIFICATION                 = "stripe"
       WEBHOOK_SECRET_ARN                   = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:wh/webhook-signing-secret-AbCdEf"
       WEBHOOK_TOLERANCE_SECONDS            = "300"
-      MAX_BODY_BYTES                       = "262144"
+      MAX_BODY_BYTES                       = "245760"
+      QUEUE_MAX_MESSAGE_BYTES              = "262144"
       OTEL_STRICT                          = "false"
       AWS_LAMBDA_EXEC_WRAPPER              = "/opt/otel-instrument"
       OTEL_SERVICE_NAME                    = "wh-producer"
@@ -216,6 +262,132 @@ run "defaults_environment_and_layer" {
   assert {
     condition     = output.producer_log_group_name == "/aws/lambda/wh-producer" && output.consumer_log_group_name == "/aws/lambda/wh-consumer"
     error_message = "Each function logs to its own module-created log group."
+  }
+}
+
+# AWS provider 5.100 sends 262144 when max_message_size is unset (its schema default), not SQS's
+# 1 MiB: the size is sent explicitly, the producer is told it, and the body limit leaves the
+# 16 KiB allowance within it, so a body near the limit is answered 413 instead of SendMessage
+# failing (502, retried by the sender until it gives up).
+run "queue_size_is_explicit_and_the_producer_knows_it" {
+  command = plan
+
+  assert {
+    condition     = module.queue.max_message_size == 262144 && module.producer.environment_variables["QUEUE_MAX_MESSAGE_BYTES"] == "262144"
+    error_message = "The queue's size is sent (262144 by default) and passed to the producer as QUEUE_MAX_MESSAGE_BYTES."
+  }
+
+  assert {
+    condition     = tonumber(module.producer.environment_variables["MAX_BODY_BYTES"]) + 16384 <= tonumber(module.producer.environment_variables["QUEUE_MAX_MESSAGE_BYTES"])
+    error_message = "The default body limit must leave the 16 KiB allowance within the queue really deployed."
+  }
+}
+
+# AWS provider 5.100 refuses more than 262144 at plan ("expected max_message_size to be in the
+# range (1024 - 262144)"), so a 1 MiB queue cannot be planned here; a smaller one shows the
+# wiring.
+run "smaller_queue_is_passed_on" {
+  command = plan
+
+  variables {
+    queue_max_message_size = 131072
+    max_body_bytes         = 114688
+  }
+
+  assert {
+    condition     = module.queue.max_message_size == 131072 && module.producer.environment_variables["QUEUE_MAX_MESSAGE_BYTES"] == "131072" && module.producer.environment_variables["MAX_BODY_BYTES"] == "114688"
+    error_message = "The queue's size and the body limit that fits it reach the producer."
+  }
+}
+
+# X-Ray's default rule traces 1 request a second and 5% of the rest, and API Gateway applies the
+# account's rules: without a rule of the stage's own, most webhooks of a burst get no trace.
+run "sampling_rule_traces_every_webhook_of_this_stage" {
+  command = plan
+
+  assert {
+    condition = module.api[0].sampling_rule == {
+      rule_name      = "wh-webhook"
+      priority       = 100
+      fixed_rate     = 1
+      reservoir_size = 1
+      service_name   = "wh/v1"
+      service_type   = "AWS::ApiGateway::Stage"
+      host           = "*"
+      http_method    = "POST"
+      url_path       = "*/webhook"
+      resource_arn   = "arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/v1"
+      version        = 1
+    }
+    error_message = "One rule, on by default at rate 1.0, scoped to POST /webhook of this API's stage: ${jsonencode(module.api[0].sampling_rule)}"
+  }
+
+  assert {
+    condition     = output.xray_sampling_rule_name == "wh-webhook"
+    error_message = "The rule's name is an output."
+  }
+}
+
+run "sampling_rule_lower_rate" {
+  command = plan
+
+  variables {
+    xray_sampling_fixed_rate     = 0.1
+    xray_sampling_reservoir_size = 5
+    xray_sampling_rule_priority  = 10
+    api_stage_name               = "live"
+  }
+
+  assert {
+    condition     = module.api[0].sampling_rule.fixed_rate == 0.1 && module.api[0].sampling_rule.reservoir_size == 5 && module.api[0].sampling_rule.priority == 10 && module.api[0].sampling_rule.service_name == "wh/live"
+    error_message = "Rate, reservoir, priority and stage follow the variables."
+  }
+}
+
+run "sampling_rule_off" {
+  command = plan
+
+  variables {
+    xray_sampling_rule_enabled = false
+  }
+
+  assert {
+    condition     = module.api[0].sampling_rule == null && output.xray_sampling_rule_name == null && output.xray_sampling_rule_arn == null
+    error_message = "xray_sampling_rule_enabled = false creates no rule."
+  }
+}
+
+run "sampling_rule_long_name" {
+  command = plan
+
+  variables {
+    name = "a-forty-character-pipeline-name-00000001"
+  }
+
+  assert {
+    condition     = length(output.xray_sampling_rule_name) == 32 && startswith(output.xray_sampling_rule_name, "a-forty-character-pipel-") && output.xray_sampling_rule_name == "a-forty-character-pipel-${substr(sha1("a-forty-character-pipeline-name-00000001"), 0, 8)}"
+    error_message = "A rule name fits X-Ray's 32 characters, deterministically: ${output.xray_sampling_rule_name}"
+  }
+}
+
+# Upgrading from 0.2.0 without replacing the roles or the secret (and losing its value): the
+# old names can be kept.
+run "upgrade_keeps_0_2_0_names" {
+  command = plan
+
+  variables {
+    iam_role_names      = { producer = "wh-producer", consumer = "wh-consumer" }
+    webhook_secret_name = "wh/webhook-signing-secret"
+  }
+
+  assert {
+    condition     = output.producer_role_name == "wh-producer" && output.consumer_role_name == "wh-consumer"
+    error_message = "iam_role_names overrides the role names."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.webhook[0].name == "wh/webhook-signing-secret"
+    error_message = "webhook_secret_name gives the secret a fixed name."
   }
 }
 
@@ -316,8 +488,19 @@ run "defaults_encryption_tls_pitr_alarms" {
   }
 
   assert {
-    condition     = length(aws_secretsmanager_secret.webhook) == 1 && aws_secretsmanager_secret.webhook[0].name == "wh/webhook-signing-secret" && aws_secretsmanager_secret.webhook[0].kms_key_id == null
+    condition     = length(aws_secretsmanager_secret.webhook) == 1 && aws_secretsmanager_secret.webhook[0].kms_key_id == null
     error_message = "Without webhook_secret_arn the module creates the secret (no value)."
+  }
+}
+
+# A deleted secret keeps its name for its recovery window (30 days by default): a fixed name
+# would make destroy-then-apply fail. Every create gets a fresh name from the prefix.
+run "secret_name_is_fresh_on_every_create" {
+  command = plan
+
+  assert {
+    condition     = aws_secretsmanager_secret.webhook[0].name_prefix == "wh/webhook-signing-secret-" && aws_secretsmanager_secret.webhook[0].recovery_window_in_days == 30
+    error_message = "The secret is created from a name prefix (a unique suffix per create), keeping its 30-day recovery window."
   }
 }
 
@@ -352,6 +535,11 @@ run "tracing_off_drops_layer_wrapper_and_policies" {
   assert {
     condition     = module.producer.tracing_mode == "PassThrough" && !module.api[0].xray_tracing_enabled
     error_message = "No active tracing on functions or stage."
+  }
+
+  assert {
+    condition     = output.xray_sampling_rule_name == null
+    error_message = "No sampling rule without tracing."
   }
 }
 
@@ -390,6 +578,11 @@ run "layer_override_and_version" {
 run "layer_version_per_region" {
   command = plan
 
+  assert {
+    condition     = output.adot_layer_release == jsondecode(file("adot-layer.json")).release
+    error_message = "The default layer's release is adot-layer.json's."
+  }
+
   # eu-west-1 (the mock region) from adot-layer.json: the data file, not a number in the code.
   assert {
     condition     = output.adot_layer_arn == jsondecode(file("adot-layer.json")).arns["eu-west-1"] && endswith(output.adot_layer_arn, ":layer:AWSOpenTelemetryDistroJs:15")
@@ -401,8 +594,15 @@ run "fast_start_and_log_level" {
   command = plan
 
   variables {
-    adot_fast_start = true
-    log_level       = "WARN"
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "0.13.0"
+    log_level          = "WARN"
+  }
+
+  assert {
+    condition     = output.adot_layer_release == "0.13.0"
+    error_message = "The declared release of a layer of one's own is an output."
   }
 
   assert {
@@ -438,7 +638,7 @@ run "create_api_false" {
   }
 
   assert {
-    condition     = length(module.api) == 0 && output.webhook_url == null && output.api_id == null
+    condition     = length(module.api) == 0 && output.webhook_url == null && output.api_id == null && output.xray_sampling_rule_name == null
     error_message = "No API when create_api is false."
   }
 
@@ -513,13 +713,60 @@ run "kms_key" {
       Action    = ["kms:Decrypt"]
       Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"]
       Condition = { StringEquals = { "kms:ViaService" = ["sqs.eu-west-1.amazonaws.com"] } }
-    }) && length(module.consumer.role_policy.Statement) == 4
-    error_message = "The consumer may only decrypt, through SQS."
+    })
+    error_message = "The consumer may decrypt messages, through SQS."
+  }
+
+  # DynamoDB uses the table's customer managed key on behalf of the consumer: without this
+  # statement every PutItem on the module's encrypted table is denied.
+  assert {
+    condition = jsonencode(module.consumer.role_policy.Statement[4]) == jsonencode({
+      Sid       = "UseTableKey"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:DescribeKey"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"]
+      Condition = { StringEquals = { "kms:ViaService" = ["dynamodb.eu-west-1.amazonaws.com"] } }
+    }) && length(module.consumer.role_policy.Statement) == 5
+    error_message = "The consumer may use the table's key, through DynamoDB only: ${jsonencode(module.consumer.role_policy.Statement)}"
   }
 
   assert {
     condition     = aws_secretsmanager_secret.webhook[0].kms_key_id == "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"
     error_message = "The module's secret is encrypted with the key."
+  }
+}
+
+run "existing_table_with_its_own_key" {
+  command = plan
+
+  variables {
+    existing_table_name        = "team-events"
+    existing_table_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/table000-2222-3333-4444-555566667777"
+  }
+
+  assert {
+    condition = jsonencode(module.consumer.role_policy.Statement[3]) == jsonencode({
+      Sid       = "UseTableKey"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:DescribeKey"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/table000-2222-3333-4444-555566667777"]
+      Condition = { StringEquals = { "kms:ViaService" = ["dynamodb.eu-west-1.amazonaws.com"] } }
+    }) && length(module.consumer.role_policy.Statement) == 4
+    error_message = "The consumer may use the existing table's key through DynamoDB, and nothing else of KMS: ${jsonencode(module.consumer.role_policy.Statement)}"
+  }
+}
+
+run "existing_table_with_the_module_key_for_queues_only" {
+  command = plan
+
+  variables {
+    existing_table_name = "team-events"
+    kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"
+  }
+
+  assert {
+    condition     = jsonencode([for s in module.consumer.role_policy.Statement : s.Sid]) == jsonencode(["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages"])
+    error_message = "kms_key_arn encrypts only what the module creates: an existing table's key is existing_table_kms_key_arn."
   }
 }
 

@@ -1,11 +1,12 @@
-# The ADOT layer default per region and partition, and a region without a default.
+# The ADOT layer default per region and partition, a region without a default, and the names
+# that are global to the account (IAM roles, dashboards): unique per region, within IAM's limit.
 
 mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws-cn", dns_suffix = "amazonaws.com.cn" }
   }
   mock_data "aws_region" {
-    defaults = { name = "cn-north-1" }
+    defaults = { id = "cn-north-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -18,7 +19,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "xx-nowhere-1" }
+    defaults = { id = "xx-nowhere-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -31,7 +32,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "ap-south-2" }
+    defaults = { id = "ap-south-2" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -44,7 +45,34 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "me-south-1" }
+    defaults = { id = "me-south-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "eu_west_1"
+  mock_data "aws_partition" {
+    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
+  }
+  mock_data "aws_region" {
+    defaults = { id = "eu-west-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+}
+
+# The longest region name AWS has (15 characters), in the ISO-F partition.
+mock_provider "aws" {
+  alias = "us_isof_south_1"
+  mock_data "aws_partition" {
+    defaults = { partition = "aws-iso-f", dns_suffix = "csp.hci.ic.gov" }
+  }
+  mock_data "aws_region" {
+    defaults = { id = "us-isof-south-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -145,5 +173,82 @@ run "unknown_region_without_tracing" {
   assert {
     condition     = output.adot_layer_arn == null && length(module.consumer.layers) == 0
     error_message = "No layer is needed without tracing."
+  }
+}
+
+# IAM role names and dashboard names are global to the account: the same name applied in a
+# second region must not collide with the first (EntityAlreadyExists).
+run "same_name_first_region" {
+  command = plan
+  providers = {
+    aws = aws.eu_west_1
+  }
+
+  assert {
+    condition     = output.producer_role_name == "wh-producer-eu-west-1" && output.consumer_role_name == "wh-consumer-eu-west-1" && output.dashboard_name == "wh-eu-west-1"
+    error_message = "Account-global names carry the region: ${output.producer_role_name}, ${output.consumer_role_name}, ${coalesce(output.dashboard_name, "null")}."
+  }
+}
+
+run "same_name_second_region" {
+  command = plan
+  providers = {
+    aws = aws.ap_south_2
+  }
+
+  assert {
+    condition = length(setintersection(
+      [output.producer_role_name, output.consumer_role_name, output.dashboard_name],
+      [run.same_name_first_region.producer_role_name, run.same_name_first_region.consumer_role_name, run.same_name_first_region.dashboard_name],
+    )) == 0
+    error_message = "The same name in a second region must not reuse a role or dashboard name of the first."
+  }
+
+  assert {
+    condition     = output.producer_role_name == "wh-producer-ap-south-2" && output.consumer_role_name == "wh-consumer-ap-south-2"
+    error_message = "Predictable role names: <name>-<role>-<region>."
+  }
+}
+
+run "longest_name_in_longest_region" {
+  command = plan
+  providers = {
+    aws = aws.us_isof_south_1
+  }
+
+  variables {
+    name            = "a-forty-character-pipeline-name-00000001"
+    tracing_enabled = false
+    # No public console in the ISO partitions for the dashboard's links.
+    create_dashboard = false
+  }
+
+  assert {
+    condition     = length(var.name) == 40 && length(output.producer_role_name) == 64 && length(output.consumer_role_name) == 64
+    error_message = "Role names are shortened to IAM's 64 characters: ${output.producer_role_name} (${length(output.producer_role_name)}), ${output.consumer_role_name}."
+  }
+
+  assert {
+    condition     = startswith(output.producer_role_name, "a-forty-character-pipe") && endswith(output.producer_role_name, "-producer-us-isof-south-1") && endswith(output.consumer_role_name, "-consumer-us-isof-south-1")
+    error_message = "A shortened role name keeps the start of the name, its role and its region: ${output.producer_role_name}."
+  }
+}
+
+run "longest_names_differing_only_at_the_end" {
+  command = plan
+  providers = {
+    aws = aws.us_isof_south_1
+  }
+
+  variables {
+    name            = "a-forty-character-pipeline-name-00000002"
+    tracing_enabled = false
+    # No public console in the ISO partitions for the dashboard's links.
+    create_dashboard = false
+  }
+
+  assert {
+    condition     = output.producer_role_name != run.longest_name_in_longest_region.producer_role_name && length(output.producer_role_name) == 64
+    error_message = "Two names that differ only in the part cut off still get different roles (the hash): ${output.producer_role_name}."
   }
 }

@@ -5,7 +5,7 @@ mock_provider "aws" {
     defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
   }
   mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+    defaults = { id = "eu-west-1" }
   }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -206,8 +206,10 @@ run "consumer_env_fast_start_key" {
 run "fast_start_with_link_mode" {
   command = plan
   variables {
-    adot_fast_start = true
-    trace_link_mode = "link"
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "0.13.0"
+    trace_link_mode    = "link"
   }
   expect_failures = [var.adot_fast_start]
 }
@@ -215,9 +217,74 @@ run "fast_start_with_link_mode" {
 run "fast_start_with_parent_mode" {
   command = plan
   variables {
-    adot_fast_start = true
-    trace_link_mode = "parent"
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "0.13.0"
+    trace_link_mode    = "parent"
   }
+}
+
+# The default layer is release 0.12.0: lite mode arrived in distro 0.13, so fast start would do
+# nothing there.
+run "fast_start_with_the_default_layer" {
+  command = plan
+  variables {
+    adot_fast_start = true
+  }
+  expect_failures = [var.adot_fast_start]
+}
+
+run "fast_start_with_an_undeclared_layer" {
+  command = plan
+  variables {
+    adot_fast_start = true
+    adot_layer_arn  = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+  }
+  expect_failures = [var.adot_fast_start]
+}
+
+run "fast_start_with_a_declared_0_12_layer" {
+  command = plan
+  variables {
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:16"
+    adot_layer_release = "0.12.9"
+  }
+  expect_failures = [var.adot_fast_start]
+}
+
+run "fast_start_with_a_declared_1_0_layer" {
+  command = plan
+  variables {
+    adot_fast_start    = true
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:30"
+    adot_layer_release = "1.0.0"
+  }
+}
+
+run "fast_start_without_tracing_needs_no_release" {
+  command = plan
+  variables {
+    adot_fast_start = true
+    tracing_enabled = false
+  }
+}
+
+run "adot_layer_release_not_a_release" {
+  command = plan
+  variables {
+    adot_layer_arn     = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSOpenTelemetryDistroJs:20"
+    adot_layer_release = "v0.13"
+  }
+  expect_failures = [var.adot_layer_release]
+}
+
+run "adot_layer_release_without_a_layer" {
+  command = plan
+  variables {
+    adot_layer_release = "0.13.0"
+  }
+  expect_failures = [var.adot_layer_release]
 }
 
 run "log_level_unknown" {
@@ -286,6 +353,32 @@ run "webhook_secret_kms_key_without_existing_secret" {
   expect_failures = [var.webhook_secret_kms_key_arn]
 }
 
+run "webhook_secret_name_with_verification_none" {
+  command = plan
+  variables {
+    webhook_verification = "none"
+    webhook_secret_name  = "wh/webhook-signing-secret"
+  }
+  expect_failures = [var.webhook_secret_name]
+}
+
+run "webhook_secret_name_with_an_existing_secret" {
+  command = plan
+  variables {
+    webhook_secret_arn  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/stripe-XyZ123"
+    webhook_secret_name = "wh/webhook-signing-secret"
+  }
+  expect_failures = [var.webhook_secret_name]
+}
+
+run "iam_role_names_invalid" {
+  command = plan
+  variables {
+    iam_role_names = { producer = "no spaces in role names" }
+  }
+  expect_failures = [var.iam_role_names]
+}
+
 run "secret_recovery_window" {
   command = plan
   variables {
@@ -314,8 +407,26 @@ run "max_body_bytes_over_queue_limit" {
   command = plan
   variables {
     queue_max_message_size = 262144
+    max_body_bytes         = 262144
   }
   expect_failures = [var.max_body_bytes]
+}
+
+# 0.2.0's default body limit assumed a 1 MiB queue; the queue deployed is 256 KiB.
+run "max_body_bytes_old_default_on_the_default_queue" {
+  command = plan
+  variables {
+    max_body_bytes = 262144
+  }
+  expect_failures = [var.max_body_bytes]
+}
+
+run "queue_max_message_size_fractional" {
+  command = plan
+  variables {
+    queue_max_message_size = 262144.5
+  }
+  expect_failures = [var.queue_max_message_size]
 }
 
 run "max_body_bytes_fits_smaller_queue" {
@@ -480,6 +591,31 @@ run "existing_table_name_invalid" {
   expect_failures = [var.existing_table_name]
 }
 
+run "existing_table_kms_key_not_a_key" {
+  command = plan
+  variables {
+    existing_table_name        = "team-events"
+    existing_table_kms_key_arn = "alias/team-events"
+  }
+  expect_failures = [var.existing_table_kms_key_arn]
+}
+
+run "existing_table_kms_key_without_existing_table" {
+  command = plan
+  variables {
+    existing_table_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/abc"
+  }
+  expect_failures = [var.existing_table_kms_key_arn]
+}
+
+run "consumer_policy_statements_reuse_table_key_sid" {
+  command = plan
+  variables {
+    consumer_policy_statements = [{ sid = "UseTableKey", actions = ["kms:Decrypt"], resources = ["arn:aws:kms:eu-west-1:123456789012:key/abc"] }]
+  }
+  expect_failures = [var.consumer_policy_statements]
+}
+
 run "ttl_on_the_key" {
   command = plan
   variables {
@@ -542,6 +678,56 @@ run "api_stage_name_invalid" {
     api_stage_name = "v1/live"
   }
   expect_failures = [var.api_stage_name]
+}
+
+run "sampling_service_name_too_long" {
+  command = plan
+  variables {
+    name           = "a-forty-character-pipeline-name-00000001"
+    api_stage_name = "a-twenty-four-char-stage"
+  }
+  expect_failures = [var.api_stage_name]
+}
+
+run "sampling_service_name_too_long_without_the_rule" {
+  command = plan
+  variables {
+    name                       = "a-forty-character-pipeline-name-00000001"
+    api_stage_name             = "a-twenty-four-char-stage"
+    xray_sampling_rule_enabled = false
+  }
+}
+
+run "sampling_fixed_rate_above_one" {
+  command = plan
+  variables {
+    xray_sampling_fixed_rate = 1.5
+  }
+  expect_failures = [var.xray_sampling_fixed_rate]
+}
+
+run "sampling_fixed_rate_negative" {
+  command = plan
+  variables {
+    xray_sampling_fixed_rate = -0.1
+  }
+  expect_failures = [var.xray_sampling_fixed_rate]
+}
+
+run "sampling_reservoir_fractional" {
+  command = plan
+  variables {
+    xray_sampling_reservoir_size = 0.5
+  }
+  expect_failures = [var.xray_sampling_reservoir_size]
+}
+
+run "sampling_priority_zero" {
+  command = plan
+  variables {
+    xray_sampling_rule_priority = 0
+  }
+  expect_failures = [var.xray_sampling_rule_priority]
 }
 
 run "api_endpoint_type_private" {
