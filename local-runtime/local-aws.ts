@@ -16,7 +16,7 @@ import { errorAnswer, unrecognizedClientShape, type Answer, type ErrorShape } fr
 import { ACCOUNT_ID, ADMIN_CREDENTIALS, CredentialRegistry, roleNameOf, type Caller, type RoleSession, type SessionCredentials } from './local-aws/identity';
 import { PolicyStore } from './local-aws/policy-store';
 import { scheduledForDeletionRefusal } from './local-aws/secrets-deletion';
-import { sqsMessageRefusal, type WireMessage } from './local-aws/sqs-limits';
+import { sqsMessageRefusal, sqsMessageSize, type WireMessage } from './local-aws/sqs-limits';
 import { createLocalCertificate, type LocalCertificate } from './local-aws/tls';
 import { SamplingRuleStore } from './local-aws/xray-sampling-rules';
 
@@ -103,7 +103,7 @@ function sqsSendCheck(request: AwsRequest, maxBytes: number): { refuse: ErrorSha
   }
   if (request.operation !== 'SendMessageBatch') return undefined;
   const entries = (request.params.Entries as BatchEntry[] | undefined) ?? [];
-  const total = entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody ?? '', 'utf8'), 0);
+  const total = entries.reduce((sum, entry) => sum + sqsMessageSize(entry), 0);
   if (total > maxBytes) {
     return {
       refuse: {
