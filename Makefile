@@ -4,6 +4,11 @@ SHELL := /bin/bash
 NODE_MODULES := node_modules/.package-lock.json
 CUSTOM_CONSUMER := examples/custom-consumer
 CUSTOM_CONSUMER_ZIP := $(CUSTOM_CONSUMER)/dist/consumer.zip
+# The tracing library builds in its own folder, from its own lockfile: no root install.
+LIB := functions/lib
+LIB_MODULES := $(LIB)/node_modules/.package-lock.json
+LIB_TARBALL := $(LIB)/webhook-tracing-sqs-otel-$(shell node -p "require('./$(LIB)/package.json').version").tgz
+LIB_SOURCES := $(wildcard $(LIB)/*.ts) $(LIB)/package.json $(LIB)/tsconfig.json $(LIB)/build.mjs $(LIB)/README.md $(wildcard $(LIB)/test/*.mjs)
 
 .PHONY: help install build lib custom-consumer test test-unit test-terraform typecheck demo bench soak fmt lint docs clean where-is redrive
 
@@ -19,12 +24,18 @@ install: $(NODE_MODULES) ## Install the npm dependencies (npm ci)
 build: $(NODE_MODULES) ## Bundle the functions into dist/producer.zip and dist/consumer.zip
 	node scripts/build.mjs
 
-lib: $(NODE_MODULES) ## Compile functions/lib into its npm package (functions/lib/dist; `npm pack` there makes the tarball)
-	cd functions/lib && npm run build
+$(LIB_MODULES): $(LIB)/package.json $(LIB)/package-lock.json
+	cd $(LIB) && npm ci --no-audit --no-fund
+	@touch $@
 
-# The example installs the library as a package (a packed copy of functions/lib), so it is compiled first.
-$(CUSTOM_CONSUMER_ZIP): $(wildcard functions/lib/*.ts) functions/lib/package.json $(wildcard $(CUSTOM_CONSUMER)/src/*.ts) $(CUSTOM_CONSUMER)/package.json $(CUSTOM_CONSUMER)/package-lock.json $(CUSTOM_CONSUMER)/build.mjs | $(NODE_MODULES)
-	cd functions/lib && npm run build
+# npm test builds dist/ (ESM and CommonJS) and checks both; npm pack builds again and writes the tarball.
+$(LIB_TARBALL): $(LIB_MODULES) $(LIB_SOURCES)
+	cd $(LIB) && npm test && npm pack
+
+lib: $(LIB_TARBALL) ## Build, test and pack the tracing library in its own folder (its own npm ci): functions/lib/webhook-tracing-sqs-otel-<version>.tgz
+
+# The example installs the library as a package (functions/lib packed, dist/ included), so it is built first.
+$(CUSTOM_CONSUMER_ZIP): $(LIB_TARBALL) $(wildcard $(CUSTOM_CONSUMER)/src/*.ts) $(CUSTOM_CONSUMER)/package.json $(CUSTOM_CONSUMER)/package-lock.json $(CUSTOM_CONSUMER)/build.mjs
 	cd $(CUSTOM_CONSUMER) && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && npm run typecheck && npm run build
 
 custom-consumer: $(CUSTOM_CONSUMER_ZIP) ## Build examples/custom-consumer (its own npm ci and build, on the packaged library)
@@ -71,5 +82,5 @@ docs: $(NODE_MODULES) ## Regenerate the inputs/outputs tables in README.md
 	node scripts/terraform-docs.mjs
 
 clean: ## Remove build output and Terraform working files
-	rm -rf dist/producer dist/consumer dist/local-runtime functions/lib/dist coverage .test-results .demo .soak bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out $(CUSTOM_CONSUMER)/dist
+	rm -rf dist/producer dist/consumer dist/local-runtime $(LIB)/dist $(LIB)/*.tgz coverage .test-results .demo .soak bench/.out examples/cdktf/build examples/cdktf/cdktn/build examples/cdktf/cdktf.out $(CUSTOM_CONSUMER)/dist
 	find . -name .terraform -type d -prune -not -path './node_modules/*' -exec rm -rf {} +

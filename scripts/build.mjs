@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
 
@@ -21,6 +21,25 @@ const functions = named.length > 0 ? named : ['producer', 'consumer'];
 // are the same in every time zone.
 const FIXED_MTIME = new Date(2000, 0, 1, 0, 0, 0);
 
+const LIB_DIR = join(root, 'functions', 'lib') + sep;
+
+/**
+ * The functions bundle the library's sources, and `make lib` installs the library's own
+ * node_modules beside them (for its package build). A package imported from those sources is
+ * resolved from the repository root, as if that folder were absent: otherwise a bundle built after
+ * `make lib` would carry a second @opentelemetry/api, and the committed zips would depend on
+ * whether `make lib` ran.
+ */
+const libraryPackagesFromRoot = {
+  name: 'library-packages-from-root',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (!args.importer.startsWith(LIB_DIR) || args.pluginData === 'from-root') return undefined;
+      return pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: root, importer: args.importer, pluginData: 'from-root' });
+    });
+  },
+};
+
 /** Settings shared with anything else that must be bundled the way the functions are (bench/). */
 export const bundleOptions = {
   bundle: true,
@@ -35,6 +54,7 @@ export const bundleOptions = {
   // esbuild's CommonJS export is a getter-only, non-configurable property; the ADOT wrapper
   // must redefine `handler`, so the exports are copied onto a plain object.
   footer: { js: 'module.exports=Object.assign({},module.exports);' },
+  plugins: [libraryPackagesFromRoot],
   logLevel: 'warning',
 };
 

@@ -45,7 +45,16 @@ describe('examples/custom-consumer', () => {
   it('bundles the packaged library (not the repository sources) with @opentelemetry/api 1.9.x, the AWS SDK external', async () => {
     expect([...(await readZip(ZIP)).keys()]).toEqual(['index.js']);
     const installed = JSON.parse(readFileSync(join(EXAMPLE, 'node_modules/@webhook-tracing/sqs-otel/package.json'), 'utf8'));
-    expect(installed.version).toBe('0.2.0');
+    const library = JSON.parse(readFileSync(join(ROOT, 'functions/lib/package.json'), 'utf8'));
+    expect(installed.version).toBe(library.version);
+    // The example's lockfile agrees with what the library declares (npm ci would not notice).
+    const locked = JSON.parse(readFileSync(join(EXAMPLE, 'package-lock.json'), 'utf8')).packages['node_modules/@webhook-tracing/sqs-otel'];
+    expect({ version: locked.version, dependencies: locked.dependencies, peerDependencies: locked.peerDependencies }).toEqual({
+      version: library.version,
+      dependencies: library.dependencies,
+      peerDependencies: library.peerDependencies,
+    });
+    expect(readFileSync(join(EXAMPLE, 'dist/index.js'), 'utf8')).not.toContain('process-webhook');
     const api = JSON.parse(readFileSync(join(EXAMPLE, 'node_modules/@opentelemetry/api/package.json'), 'utf8'));
     expect(api.version).toMatch(/^1\.9\.\d+$/);
     const code = readFileSync(join(EXAMPLE, 'dist/index.js'), 'utf8');

@@ -42,7 +42,7 @@ describe('deliveryAttributes', () => {
   });
 });
 
-describe('process-webhook span carries the delivery attributes', () => {
+describe('each record\'s span carries the delivery attributes', () => {
   let otel: OtelHarness;
   beforeEach(() => {
     otel = installOtel(['xray']);
@@ -58,7 +58,7 @@ describe('process-webhook span carries the delivery attributes', () => {
       processSqsBatch(lambdaEvent([first, retried, bare]), async () => undefined, { logger: createLogger({}, () => undefined), now: () => NOW }),
     );
     invocation.end();
-    const spanOf = (record: SQSRecord) => otel.spansNamed('process-webhook').find((s) => s.attributes['messaging.message.id'] === record.messageId)!;
+    const spanOf = (record: SQSRecord) => otel.spansNamed('process webhooks').find((s) => s.attributes['messaging.message.id'] === record.messageId)!;
     expect(spanOf(first).attributes).toMatchObject({ 'aws.sqs.message.delivery_count': 1, 'aws.sqs.message.queue_wait_ms': 120 });
     expect(spanOf(retried).attributes).toMatchObject({ 'aws.sqs.message.delivery_count': 4, 'aws.sqs.message.queue_wait_ms': 95_000 });
     expect(spanOf(bare).attributes).not.toHaveProperty('aws.sqs.message.delivery_count');

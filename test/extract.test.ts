@@ -57,12 +57,12 @@ describe('extractUpstreamContext', () => {
     expect(upstream).toMatchObject({ source: 'message_attributes_w3c', spanContext: { traceId: TRACE_ID, spanId: SPAN_ID, isRemote: true } });
   });
 
-  it('accepts the W3C random-trace-id flag (02/03): only bit 0 means sampled', () => {
+  it('keeps the W3C flags as sent, the random-trace-id bit (02/03) included: only bit 0 means sampled', () => {
     otel = installOtel(['xray']);
     const record = lambdaRecord({ messageAttributes: { traceparent: stringAttribute(`00-${TRACE_ID}-${SPAN_ID}-03`) } });
-    expect(extractUpstreamContext(record)?.source).toBe('message_attributes_w3c');
+    expect(extractUpstreamContext(record)).toMatchObject({ source: 'message_attributes_w3c', spanContext: { traceFlags: 3 } });
     const unsampled = lambdaRecord({ messageAttributes: { traceparent: stringAttribute(`00-${TRACE_ID}-${SPAN_ID}-02`) } });
-    expect(extractUpstreamContext(unsampled)).toBeUndefined();
+    expect(extractUpstreamContext(unsampled)).toMatchObject({ source: 'message_attributes_w3c', spanContext: { traceId: TRACE_ID, traceFlags: 2 } });
   });
 
   // A traceparent and an AWSTraceHeader naming different traces: AWSTraceHeader wins under xray,
@@ -97,10 +97,20 @@ describe('extractUpstreamContext', () => {
     expect(extractUpstreamContext(lambdaRecord({ messageAttributes }))).toBeUndefined();
   });
 
-  it('treats an unsampled upstream as no context', () => {
+  it('returns an unsampled upstream like a sampled one, its flags kept (the runner honours it)', () => {
     otel = installOtel(['xray', 'tracecontext']);
     const unsampled = { traceparent: stringAttribute(`00-${TRACE_ID}-${SPAN_ID}-00`), 'x-amzn-trace-id': stringAttribute(XRAY.replace('Sampled=1', 'Sampled=0')) };
-    expect(extractUpstreamContext(lambdaRecord({ messageAttributes: unsampled }))).toBeUndefined();
+    expect(extractUpstreamContext(lambdaRecord({ messageAttributes: unsampled }))).toMatchObject({
+      source: 'message_attributes',
+      spanContext: { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 0, isRemote: true },
+    });
+  });
+
+  it('takes the first valid source even when it is unsampled and a later one is sampled', () => {
+    otel = installOtel(['tracecontext']);
+    const sampledHeader = 'Root=1-11111111-222222222222222222222222;Parent=3333333333333333;Sampled=1';
+    const record = lambdaRecord({ messageAttributes: { traceparent: stringAttribute(`00-${TRACE_ID}-${SPAN_ID}-00`) }, awsTraceHeader: sampledHeader });
+    expect(extractUpstreamContext(record)).toMatchObject({ source: 'message_attributes', spanContext: { traceId: TRACE_ID, traceFlags: 0 } });
   });
 
   it('builds on ROOT_CONTEXT, not on the active context', () => {

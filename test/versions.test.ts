@@ -37,6 +37,9 @@ describe('versions agree', () => {
       const text = read(path);
       for (const [, ref] of text.matchAll(/\?ref=v([0-9][^"\s)`]*)/g)) found.push([path, ref as string]);
       for (const [, range] of text.matchAll(/"@webhook-tracing\/sqs-otel": "\^([^"]+)"/g)) found.push([path, range as string]);
+      // The library's tarball and release tag in its install commands.
+      for (const [, tarball] of text.matchAll(/webhook-tracing-sqs-otel-(\d+\.\d+\.\d+)\.tgz/g)) found.push([path, tarball as string]);
+      for (const [, tag] of text.matchAll(/sqs-otel-v(\d+\.\d+\.\d+)/g)) found.push([path, tag as string]);
     }
     expect(found.length).toBeGreaterThanOrEqual(3);
     expect(found.filter(([, found]) => found !== version)).toEqual([]);

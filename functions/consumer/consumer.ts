@@ -1,8 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { trace } from '@opentelemetry/api';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ATTR } from '../lib/attributes';
 import { createLogger, type Logger } from '../lib/logger';
 import { processSqsBatch, type RecordScope } from '../lib/record-runner';
+import { PIPELINE_TRACER_NAME, RECORD_SPAN_NAME } from '../telemetry-names';
 import type { ConsumerConfig } from './config';
 import { storeWebhookOnce } from './event-store';
 import { readRecord, sentAt } from './queued-webhook';
@@ -42,5 +44,7 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
     else log.info('webhook stored', { type });
   };
 
-  return (event) => processSqsBatch(event, processRecord, { linkMode: config.linkMode, maxConcurrency: config.maxConcurrency, logger });
+  const tracer = trace.getTracer(PIPELINE_TRACER_NAME);
+  return (event) =>
+    processSqsBatch(event, processRecord, { linkMode: config.linkMode, maxConcurrency: config.maxConcurrency, logger, tracer, spanName: RECORD_SPAN_NAME });
 }

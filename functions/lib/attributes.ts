@@ -1,6 +1,7 @@
 /**
- * Span attribute names used by the pipeline. The messaging names follow the OpenTelemetry
- * semantic conventions for SQS; the `webhook.*` and `trace.*` names are this project's own.
+ * Span attribute names used by the library and the pipeline built on it. The messaging names
+ * follow the OpenTelemetry semantic conventions for SQS; the `webhook.*` and `trace.*` names are
+ * this project's own.
  * The conventions have no system-neutral delivery count and none for SQS, so the delivery count
  * follows the per-system pattern (`azure.servicebus.message.delivery_count`,
  * `gcp.pubsub.message.delivery_attempt`); the queue wait has no convention at all.
@@ -21,8 +22,11 @@ export const ATTR = {
 
 export const MESSAGING_SYSTEM_SQS = 'aws_sqs';
 
-/** The instrumentation scope of every span this project starts. */
-export const TRACER_NAME = 'traced-webhook-pipeline';
+/**
+ * The instrumentation scope of the spans this library starts when the caller gives no tracer:
+ * the package's own name, as OpenTelemetry asks of instrumentation libraries.
+ */
+export const TRACER_NAME = '@webhook-tracing/sqs-otel';
 
 /** The queue name is the last segment of a queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
 export function queueNameFromUrl(queueUrl: string): string {

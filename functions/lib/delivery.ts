@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { SQSRecord } from 'aws-lambda';
-import { ATTR } from './attributes';
+import { ATTR } from './attributes.js';
 
 /** The part of a Lambda SQS record that says how it was delivered. */
 export type DeliveredRecord = { attributes?: Partial<SQSRecord['attributes']> };

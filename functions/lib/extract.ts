@@ -1,6 +1,5 @@
 import {
   ROOT_CONTEXT,
-  TraceFlags,
   isSpanContextValid,
   propagation,
   trace,
@@ -8,11 +7,13 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 // The propagator's own module, not the package index: core's CommonJS index pulls in the whole
-// package (about 27 KB more in the zip); this file only needs the API, TraceState and suppress-tracing.
-import { W3CTraceContextPropagator } from '@opentelemetry/core/build/src/trace/W3CTraceContextPropagator';
+// package (about 27 KB more in a bundle); this file only needs the API, TraceState and
+// suppress-tracing. Named with its extension so Node's ESM loader finds it too (core has no
+// `exports` map, so the path is allowed, and core is a dependency of this package).
+import { W3CTraceContextPropagator } from '@opentelemetry/core/build/src/trace/W3CTraceContextPropagator.js';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import type { SQSRecord } from 'aws-lambda';
-import { sqsAttributesGetter } from './sqs-carrier';
+import { sqsAttributesGetter } from './sqs-carrier.js';
 
 /** Where a record's upstream context was found (the span attribute `trace.upstream_source`). */
 export type UpstreamSource = 'message_attributes' | 'message_attributes_xray' | 'aws_trace_header' | 'message_attributes_w3c';
@@ -29,15 +30,19 @@ export type TracedRecord = Pick<SQSRecord, 'messageAttributes'> & {
   attributes?: Partial<SQSRecord['attributes']>;
 };
 
-const xrayPropagator = new AWSXRayPropagator();
-const w3cPropagator = new W3CTraceContextPropagator();
+// Pure: a bundle that never reads or writes a header can drop it.
+const xrayPropagator = /* @__PURE__ */ new AWSXRayPropagator();
+const w3cPropagator = /* @__PURE__ */ new W3CTraceContextPropagator();
 
+/**
+ * A context is usable when its span context is valid. Sampled or not does not matter: an
+ * unsampled producer decided not to record this trace, and honouring that context (as parent or
+ * link) carries the decision across the queue, as it would across an HTTP call, instead of
+ * starting the record over on the invocation's trace.
+ */
 function usable(ctx: Context): SpanContext | undefined {
   const spanContext = trace.getSpanContext(ctx);
-  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
-  // An unsampled upstream is treated as absent: parenting to it would hide this span.
-  if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== TraceFlags.SAMPLED) return undefined;
-  return spanContext;
+  return spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
 type Attempt = (attributes: NonNullable<TracedRecord['messageAttributes']>, record: TracedRecord) => Context;
@@ -57,9 +62,10 @@ const ATTEMPTS: ReadonlyArray<readonly [UpstreamSource, Attempt]> = [
 ];
 
 /**
- * The upstream context of one record, or undefined when it has none that is valid and sampled.
+ * The upstream context of one record, or undefined when it has none that is valid. An unsampled
+ * context is valid (see `usable`); a malformed header is skipped like a missing one.
  *
- * Tried in order, the first usable one wins:
+ * Tried in order, the first valid one wins:
  * 1. `message_attributes`: the global propagator (OTEL_PROPAGATORS) over the message attributes;
  * 2. `message_attributes_xray`: an explicit X-Ray propagator over the same attributes (a producer
  *    in another language may write `X-Amzn-Trace-Id` while this consumer is configured for W3C);
@@ -70,8 +76,9 @@ const ATTEMPTS: ReadonlyArray<readonly [UpstreamSource, Attempt]> = [
  * `process <queue>` span links to and what X-Ray's own SQS-to-Lambda linking reads: when the two
  * disagree, the record's span lands on the trace those show. A consumer configured for W3C reads
  * `traceparent` first, in step 1, by its own choice.
- * Always extracted onto ROOT_CONTEXT, so "nothing upstream" can never silently become "parented
- * to the invocation". Never throws.
+ * Always extracted onto ROOT_CONTEXT, so the result holds only what came with the message: the
+ * invocation's span is never mistaken for an upstream one (what a record without one is parented
+ * to is the runner's decision, flagged on its span). Never throws.
  */
 export function extractUpstreamContext(record: TracedRecord): UpstreamContext | undefined {
   const attributes = record.messageAttributes ?? {};

@@ -3,11 +3,11 @@
  * inject trace context into SQS message attributes, extract it per record, and run each record
  * in its own span with partial batch failures.
  */
-export { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn, queueNameFromUrl } from './attributes';
-export { ConfigError } from './config';
-export { extractUpstreamContext, type UpstreamContext, type UpstreamSource } from './extract';
-export { FIELD_PRIORITY, SQS_MAX_MESSAGE_ATTRIBUTES, injectTraceContext, xrayTraceHeader, type InjectResult } from './inject';
-export { createLogger, type Logger, type LogFields } from './logger';
+export { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn, queueNameFromUrl } from './attributes.js';
+export { ConfigError } from './config.js';
+export { extractUpstreamContext, type UpstreamContext, type UpstreamSource } from './extract.js';
+export { FIELD_PRIORITY, SQS_MAX_MESSAGE_ATTRIBUTES, injectTraceContext, xrayTraceHeader, type InjectResult } from './inject.js';
+export { createLogger, type Logger, type LogFields } from './logger.js';
 export {
   forEachBounded,
   processSqsBatch,
@@ -15,6 +15,6 @@ export {
   type RecordScope,
   type RecordWork,
   type TraceLinkMode,
-} from './record-runner';
-export { sqsAttributesGetter, sqsAttributesSetter, type LambdaMessageAttributes, type SdkMessageAttributes } from './sqs-carrier';
-export { assertTracingReady, checkTracing, type TracingHealth } from './startup-check';
+} from './record-runner.js';
+export { sqsAttributesGetter, sqsAttributesSetter, type LambdaMessageAttributes, type SdkMessageAttributes } from './sqs-carrier.js';
+export { assertTracingReady, checkTracing, type TracingHealth } from './startup-check.js';

@@ -1,7 +1,7 @@
 import { context as otelContext, propagation, type Context } from '@opentelemetry/api';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
-import { findAttributeName, sqsAttributesSetter, type SdkMessageAttributes } from './sqs-carrier';
-import { createLogger, type Logger } from './logger';
+import { findAttributeName, sqsAttributesSetter, type SdkMessageAttributes } from './sqs-carrier.js';
+import { createLogger, type Logger } from './logger.js';
 
 /** SQS accepts at most 10 message attributes per message. */
 export const SQS_MAX_MESSAGE_ATTRIBUTES = 10;
@@ -73,7 +73,8 @@ export function injectTraceContext(
   return result;
 }
 
-const xrayPropagator = new AWSXRayPropagator();
+// Pure: a bundle that never reads or writes a header can drop it.
+const xrayPropagator = /* @__PURE__ */ new AWSXRayPropagator();
 
 /**
  * The context as an X-Ray header for the `AWSTraceHeader` message system attribute, which does

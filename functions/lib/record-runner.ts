@@ -11,10 +11,10 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn } from './attributes';
-import { deliveryAttributes } from './delivery';
-import { extractUpstreamContext, type UpstreamContext } from './extract';
-import { createLogger, type LogFields, type Logger } from './logger';
+import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn } from './attributes.js';
+import { deliveryAttributes } from './delivery.js';
+import { extractUpstreamContext, type UpstreamContext } from './extract.js';
+import { createLogger, type LogFields, type Logger } from './logger.js';
 
 /**
  * `parent`: a record's span continues its producer's trace and links to the invocation.
@@ -47,14 +47,29 @@ export type RecordWork = (record: SQSRecord, scope: RecordScope) => Promise<void
 export const DEFAULT_MAX_CONCURRENCY = 128;
 
 export interface BatchOptions {
+  /** Default `parent`. */
   linkMode?: TraceLinkMode;
-  /** How many records are processed at once (never more than the batch has). */
+  /** How many records are processed at once (never more than the batch has). Default 128. */
   maxConcurrency?: number;
+  /** Each record's span name. Default `process <queue name>` (the messaging conventions' name; `process` when the record has no `eventSourceARN`). */
   spanName?: string;
+  /** Default `trace.getTracer('@webhook-tracing/sqs-otel')`. */
   tracer?: Tracer;
+  /** Default JSON lines on stdout (`createLogger()`). */
   logger?: Logger;
+  /**
+   * Whether the runner writes one ERROR line per failed record (`record failed; it will be
+   * retried`, with the error's name and message, the record's trace and message id). Default
+   * true: the batch response alone names no error. Turn it off when your work logs its own.
+   */
+  logFailures?: boolean;
   /** The clock the queue wait is measured with (epoch milliseconds); tests pin it. */
   now?: () => number;
+}
+
+/** The messaging conventions' span name for processing a message: `process <destination>`. */
+function processSpanName(queueName: string): string {
+  return queueName === '' ? 'process' : `process ${queueName}`;
 }
 
 function asError(value: unknown): Error {
@@ -82,7 +97,8 @@ export async function forEachBounded<T>(items: readonly T[], limit: number, work
 export async function processSqsBatch(event: SQSEvent, work: RecordWork, options: BatchOptions = {}): Promise<SQSBatchResponse> {
   const linkMode = options.linkMode ?? 'parent';
   const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
-  const spanName = options.spanName ?? 'process-webhook';
+  const spanName = options.spanName;
+  const logFailures = options.logFailures ?? true;
   const baseLogger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   // Captured once, before any record's context is entered: the invocation (batch) context.
@@ -108,16 +124,20 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
     let logger: Logger | undefined;
     try {
       const upstream = extractUpstreamContext(record);
+      const destination = queueName(record.eventSourceARN);
       const attributes: Attributes = {
         [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
         [ATTR.messagingOperationType]: 'process',
         [ATTR.messagingMessageId]: record.messageId,
-        [ATTR.messagingDestinationName]: queueName(record.eventSourceARN),
+        [ATTR.messagingDestinationName]: destination,
         [ATTR.traceHasUpstreamContext]: upstream !== undefined,
         ...deliveryAttributes(record, now()),
       };
       if (upstream) attributes[ATTR.traceUpstreamSource] = upstream.source;
 
+      // No upstream: a child of the invocation (the ambient span, which the messaging conventions
+      // make the parent of every process span), so the record shares the invocation's sampling
+      // decision instead of starting a trace per message; flagged trace.has_upstream_context=false.
       let parent = invocationContext;
       let links: Link[] = [];
       if (upstream && linkMode === 'parent') {
@@ -126,7 +146,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
       } else if (upstream) {
         links = [{ context: upstream.spanContext }];
       }
-      span = tracer.startSpan(spanName, { kind: SpanKind.CONSUMER, attributes, links }, parent);
+      span = tracer.startSpan(spanName ?? processSpanName(destination), { kind: SpanKind.CONSUMER, attributes, links }, parent);
       const recordContext = trace.setSpan(parent, span);
       const recordLogger = baseLogger.child({ messageId: record.messageId }, recordContext);
       logger = recordLogger;
@@ -149,7 +169,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
       span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       failures.push({ itemIdentifier: record.messageId });
       // Without a span yet (its setup threw), the line carries the message id and no trace.
-      (logger ?? baseLogger.child({ messageId: record.messageId })).error('record failed; it will be retried', { error });
+      if (logFailures) (logger ?? baseLogger.child({ messageId: record.messageId })).error('record failed; it will be retried', { error });
     } finally {
       span?.end();
     }

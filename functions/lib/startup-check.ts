@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
-import type { Env } from './config';
-import { booleanFlag } from './config';
-import { createLogger, type Logger } from './logger';
+import type { Env } from './config.js';
+import { booleanFlag } from './config.js';
+import { createLogger, type Logger } from './logger.js';
 
 /** The key every 1.x copy of @opentelemetry/api registers its globals under. */
 const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');

@@ -1,11 +1,12 @@
 import { SendMessageCommand, type MessageSystemAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Span } from '@opentelemetry/api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME } from '../lib/attributes';
+import { ATTR, MESSAGING_SYSTEM_SQS } from '../lib/attributes';
 import { injectTraceContext, xrayTraceHeader } from '../lib/inject';
 import { createLogger, type Logger } from '../lib/logger';
 import type { SdkMessageAttributes } from '../lib/sqs-carrier';
 import { BODY_ENCODING_ATTRIBUTE, encodeBody, sqsMessageBytes } from '../lib/webhook-message';
+import { PIPELINE_TRACER_NAME } from '../telemetry-names';
 import type { ProducerConfig } from './config';
 import { claimedEventId } from './claimed-event-id';
 import { readWebhookRequest, type WebhookHttpEvent, type WebhookRequest } from './http-event';
@@ -46,7 +47,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
   const { config, sqs } = deps;
   const logger = deps.logger ?? createLogger({ component: 'producer' });
   const now = deps.now ?? Date.now;
-  const tracer = trace.getTracer(TRACER_NAME);
+  const tracer = trace.getTracer(PIPELINE_TRACER_NAME);
   if (config.verification === 'stripe' && !deps.secrets) throw new Error('stripe verification needs the signing secrets');
 
   async function verify(request: WebhookRequest): Promise<APIGatewayProxyResult | undefined> {
