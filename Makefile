@@ -53,7 +53,7 @@ test-terraform: build $(CUSTOM_CONSUMER_ZIP) ## terraform fmt/validate/test of t
 
 test: typecheck test-unit test-terraform ## Everything CI runs
 
-demo: $(NODE_MODULES) ## Deploy examples/local to moto_server, send signed webhooks, print each trace across the queue
+demo: $(NODE_MODULES) ## Deploy examples/local behind the strict local AWS, send signed webhooks, print each trace across the queue (LOCAL_AWS_ENFORCE=off: the emulator alone)
 	node scripts/build.mjs --local-runtime
 	node --no-warnings dist/local-runtime/demo.js
 

@@ -4,6 +4,7 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
   ResourceAlreadyExistsException,
+  type CloudWatchLogsClientConfig,
   type InputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { randomBytes } from 'node:crypto';
@@ -17,8 +18,8 @@ const MAX_EVENT_BYTES = 256 * 1024 - EVENT_OVERHEAD;
 const FLUSH_INTERVAL_MS = 200;
 
 export interface LogForwarderOptions {
-  endpoint: string;
-  region: string;
+  /** The client Lambda's log delivery uses: the function's execution role, through the local AWS endpoint. */
+  client: CloudWatchLogsClientConfig;
   functionName: string;
 }
 
@@ -70,7 +71,7 @@ export class CloudWatchLogForwarder {
 
   constructor(options: LogForwarderOptions) {
     this.logGroupName = `/aws/lambda/${options.functionName}`;
-    this.client = new CloudWatchLogsClient({ endpoint: options.endpoint, region: options.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    this.client = new CloudWatchLogsClient(options.client);
   }
 
   /** Takes raw output; complete lines are queued, a trailing partial line waits for its end. */
@@ -94,9 +95,15 @@ export class CloudWatchLogForwarder {
 
   private ensureStream(): Promise<void> {
     this.streamReady ??= (async () => {
-      // Terraform creates the group; a function deployed without it still gets one, as in Lambda.
-      await this.client.send(new CreateLogGroupCommand({ logGroupName: this.logGroupName })).catch(unlessItExists);
-      await this.client.send(new CreateLogStreamCommand({ logGroupName: this.logGroupName, logStreamName: this.logStreamName })).catch(unlessItExists);
+      const createStream = () => this.client.send(new CreateLogStreamCommand({ logGroupName: this.logGroupName, logStreamName: this.logStreamName })).catch(unlessItExists);
+      try {
+        await createStream();
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+        // No group (Terraform creates it): Lambda creates one with the execution role, if the role may.
+        await this.client.send(new CreateLogGroupCommand({ logGroupName: this.logGroupName })).catch(unlessItExists);
+        await createStream();
+      }
     })();
     return this.streamReady;
   }

@@ -1,5 +1,7 @@
-// `make demo`: deploys examples/local to moto_server, drives signed webhooks through the built
-// zips and prints each event's outcome and its trace across the queue.
+// `make demo`: deploys examples/local to moto_server behind the local AWS endpoint (IAM, KMS, SQS
+// limits and X-Ray sampling as a real account applies them; LOCAL_AWS_ENFORCE=off for the
+// emulator alone), drives signed webhooks through the built zips and prints each event's outcome,
+// its trace across the queue, whether X-Ray sampled it, and anything AWS would have refused.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { runWhereIs } from './demo-where-is';
 import { join, relative, resolve } from 'node:path';
@@ -117,6 +119,11 @@ async function main(): Promise<number> {
     const settings = stack.pipeline.mappingSettings;
     console.log(`  moto_server ${stack.moto.endpoint}; API Gateway (local) ${stack.pipeline.webhookUrl}`);
     console.log(
+      stack.localAws.enforce
+        ? `  local AWS ${stack.localAws.tlsEndpoint}: IAM and KMS evaluated on every call, SQS limits, Lambda permission, X-Ray sampling rules (${stack.localAws.samplingRules.rules().map((rule) => `${rule.RuleName} ${rule.ReservoirSize}/s + ${rule.FixedRate * 100}%`).join(', ')})`
+        : `  local AWS ${stack.localAws.tlsEndpoint}: enforcement off (LOCAL_AWS_ENFORCE=off), the emulator alone`,
+    );
+    console.log(
       `  event source mapping read back: batch ${settings.batchSize}, window ${settings.batchingWindowSeconds} s, ${settings.reportBatchItemFailures ? 'ReportBatchItemFailures' : 'no partial failures'}`,
     );
 
@@ -179,8 +186,23 @@ async function main(): Promise<number> {
         misbehaved = true;
         console.log(red('    ✗ no trace runs from the request across the queue for this event'));
       }
+      // The layer exports unsampled spans too (Application Signals), but X-Ray keeps no trace of them.
+      const ownTrace = eventTraces.find((trace) => trace.spans.some((s) => s.kind === 'PRODUCER' && s.attributes['messaging.message.id'] === event.messageId));
+      if (ownTrace && ownTrace.spans.every((s) => s.sampled === false)) {
+        misbehaved = true;
+        console.log(red('    ✗ not sampled by X-Ray (Sampled=0): in AWS this webhook would have no trace'));
+      }
       sections.push({ title: `${shortId}: ${event.outcome}`, subtitle: event.label, traces: eventTraces.map((trace) => ({ trace, caption: captionOf(trace, event.messageId) })) });
     }
+    const requests = stack.pipeline.api.requests;
+    const byRule = [...new Set(requests.map((request) => request.rule))].map((rule) => `${rule}: ${requests.filter((r) => r.rule === rule && r.sampled).length}/${requests.filter((r) => r.rule === rule).length}`);
+    console.log(`\n  X-Ray sampled ${requests.filter((request) => request.sampled).length} of ${requests.length} API Gateway requests (by rule, sampled/seen: ${byRule.join(', ')})`);
+    const refused = [...stack.localAws.denials.map((denial) => denial.message), ...stack.localAws.refusals.map((refusal) => `${refusal.service}.${refusal.operation}: ${refusal.code}: ${refusal.message}`)];
+    if (refused.length > 0) {
+      misbehaved = true;
+      console.log(red(`  ✗ the local AWS refused ${refused.length} call(s) a real account would refuse too; the distinct ones:`));
+      for (const message of [...new Set(refused.map((text) => text.replace(/Request ID: [0-9a-f-]+/, 'Request ID: …')))]) console.log(red(`    ${message}`));
+    } else console.log(`  the local AWS refused nothing: every call was allowed by the deployed policies`);
     const htmlPath = join(workDir, 'traces.html');
     writeFileSync(htmlPath, renderHtmlReport(sections, 'Webhook traces across SQS (make demo)'));
     console.log(`\n  waterfall per trace: ${relative(process.cwd(), htmlPath) || htmlPath} (self-contained HTML)`);

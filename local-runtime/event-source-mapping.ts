@@ -1,5 +1,5 @@
 import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { InvokeOutcome } from './local-lambda';
 import { toLambdaEvent } from './sqs-records';
@@ -59,15 +59,27 @@ export function failedMessageIds(messages: readonly Message[], outcome: InvokeOu
   return all.filter((id) => ids.includes(id));
 }
 
+/** What Lambda reports as a mapping's LastProcessingResult when its pollers cannot read the queue. */
+export interface MappingError {
+  at: number;
+  operation: string;
+  name: string;
+  message: string;
+}
+
 /**
  * The event source mapping's part, which the emulator cannot play: polls the queue with the
- * deployed batch size and batching window, shapes records as Lambda does, invokes the function,
- * deletes the records that succeeded and leaves failed ones to return after the visibility
- * timeout; the queue's redrive policy moves them to the DLQ after maxReceiveCount.
+ * deployed batch size and batching window (with the function's execution role, as Lambda's
+ * pollers do), shapes records as Lambda does, invokes the function, deletes the records that
+ * succeeded and leaves failed ones to return after the visibility timeout; the queue's redrive
+ * policy moves them to the DLQ after maxReceiveCount. A poller that cannot read the queue
+ * (AccessDenied, a KMS denial) records why and tries again a second later.
  */
 export class LocalEventSourceMapping {
   private running = false;
   private loop: Promise<void> | undefined;
+  /** The latest failures to read or delete, newest last (at most 100). */
+  readonly errors: MappingError[] = [];
 
   constructor(
     private readonly sqs: SQSClient,
@@ -111,13 +123,27 @@ export class LocalEventSourceMapping {
     return messages;
   }
 
+  private recordError(operation: string, error: unknown): void {
+    const { name = 'Error', message = String(error) } = error as { name?: string; message?: string };
+    this.errors.push({ at: Date.now(), operation, name, message });
+    if (this.errors.length > 100) this.errors.shift();
+  }
+
   private async poll(): Promise<void> {
+    // A poller reads the queue's attributes before it receives (and after each failure), as Lambda's do.
+    let attributesRead = false;
     while (this.running) {
       let messages: Message[];
       try {
+        if (!attributesRead) {
+          await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.settings.queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout'] }));
+          attributesRead = true;
+        }
         messages = await this.collectBatch();
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 200));
+      } catch (error) {
+        this.recordError(attributesRead ? 'ReceiveMessage' : 'GetQueueAttributes', error);
+        attributesRead = false;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
       }
       if (messages.length === 0) continue;
@@ -125,12 +151,18 @@ export class LocalEventSourceMapping {
       const failed = failedMessageIds(messages, outcome, this.settings.reportBatchItemFailures);
       const succeeded = messages.filter((m) => !failed.includes(m.MessageId as string));
       for (let i = 0; i < succeeded.length; i += 10) {
-        await this.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: this.settings.queueUrl,
-            Entries: succeeded.slice(i, i + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle as string })),
-          }),
-        );
+        try {
+          const deleted = await this.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.settings.queueUrl,
+              Entries: succeeded.slice(i, i + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle as string })),
+            }),
+          );
+          for (const failure of deleted.Failed ?? []) this.recordError('DeleteMessageBatch', { name: failure.Code, message: failure.Message });
+        } catch (error) {
+          // Not deleted: the records come back after the visibility timeout and are delivered again.
+          this.recordError('DeleteMessageBatch', error);
+        }
       }
       this.onBatch({ messages, retried: failed, outcome });
     }

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ADOT_EXEC_WRAPPER, otelInstrumentEnvironment, type LayerWrappers } from './adot-layer';
+import type { CloudWatchLogsClientConfig } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogForwarder } from './cloudwatch-logs';
 import type { InvokeReply, InvokeRequest, Trigger, WorkerStatus } from './invocation-protocol';
 import { newSpanId, newTraceId, xrayHeader } from './xray-ids';
@@ -30,8 +31,17 @@ export interface LocalLambdaOptions {
   layerWrappers: LayerWrappers;
   /** host:port of the local X-Ray daemon: AWS_XRAY_DAEMON_ADDRESS. */
   xrayDaemonAddress: string;
-  /** AWS settings for the emulator: endpoint, region, dummy credentials. */
-  aws: { endpoint: string; region: string };
+  /**
+   * Where the function's AWS calls go (the local AWS endpoint, over TLS), with the credentials of
+   * its execution role's session, the certificate to trust (NODE_EXTRA_CA_CERTS), and the client
+   * settings Lambda's log delivery uses with the same role.
+   */
+  aws: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; caFile?: string; logs: CloudWatchLogsClientConfig };
+  /**
+   * Whether an invocation that arrives without a trace header is sampled (Active tracing): Lambda
+   * samples the traces it starts at 1 request/s plus 5%. Unset, every such invocation is sampled.
+   */
+  sampleNewTrace?: () => boolean;
 }
 
 /** The handler's result or error, and the `_X_AMZN_TRACE_ID` the invocation ran with. */
@@ -64,10 +74,13 @@ export function functionProcessEnvironment(options: LocalLambdaOptions): Record<
     TZ: ':UTC',
     NODE_PATH: options.sdkNodePath,
     NODE_OPTIONS: deployed.NODE_OPTIONS ?? '',
-    // Local only: the emulator instead of AWS.
+    // The execution role's session credentials, as Lambda sets them.
+    AWS_ACCESS_KEY_ID: options.aws.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: options.aws.credentials.secretAccessKey,
+    ...(options.aws.credentials.sessionToken ? { AWS_SESSION_TOKEN: options.aws.credentials.sessionToken } : {}),
+    // Local only: the local AWS endpoint instead of AWS, and the certificate it serves TLS with.
     AWS_ENDPOINT_URL: options.aws.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
+    ...(options.aws.caFile ? { NODE_EXTRA_CA_CERTS: options.aws.caFile } : {}),
   };
   const wrapper = deployed.AWS_LAMBDA_EXEC_WRAPPER;
   if (!wrapper) return env;
@@ -93,7 +106,7 @@ export class LocalLambda {
   readonly cloudWatchLogs: CloudWatchLogForwarder;
 
   constructor(private readonly options: LocalLambdaOptions) {
-    this.cloudWatchLogs = new CloudWatchLogForwarder({ ...options.aws, functionName: options.functionName });
+    this.cloudWatchLogs = new CloudWatchLogForwarder({ client: options.aws.logs, functionName: options.functionName });
   }
 
   get functionName(): string {
@@ -152,10 +165,13 @@ export class LocalLambda {
 
   /**
    * The invocation's `_X_AMZN_TRACE_ID`: the caller's header when it passes one (API Gateway
-   * with active tracing), else a new root, sampled when the function's tracing is Active.
+   * with active tracing), else a new root, sampled as Lambda samples the traces it starts when the
+   * function's tracing is Active (never with PassThrough).
    */
   private traceHeaderFor(callerHeader: string | undefined): string {
-    return callerHeader ?? xrayHeader(newTraceId(), newSpanId(), this.options.tracingMode === 'Active');
+    if (callerHeader !== undefined) return callerHeader;
+    const sampled = this.options.tracingMode === 'Active' && (this.options.sampleNewTrace?.() ?? true);
+    return xrayHeader(newTraceId(), newSpanId(), sampled);
   }
 
   invoke(event: unknown, trigger: Trigger, traceHeader?: string): Promise<InvokeOutcome> {

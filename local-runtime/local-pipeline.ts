@@ -1,24 +1,29 @@
-import { GetFunctionConfigurationCommand, GetLayerVersionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { APIGatewayClient, GetResourcesCommand, GetRestApiCommand, GetStageCommand, GetStagesCommand } from '@aws-sdk/client-api-gateway';
+import { GetFunctionConfigurationCommand, GetLayerVersionCommand, LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import { fastStartRefusal, readAdotReleases, runsLayerFastStart, type AttachedLayer } from './adot-layer';
-import { startApiGateway, type LocalApiGateway } from './api-gateway';
+import { startApiGateway, type DeployedStage, type LocalApiGateway } from './api-gateway';
 import { LocalEventSourceMapping, readMapping, type BatchReport, type MappingSettings } from './event-source-mapping';
 import { codeSha256, unpackFunction } from './function-package';
 import { lambdaNodeBinary } from './lambda-node';
+import type { LocalAws, RoleSession } from './local-aws';
+import { lambdaSampler, XraySampler } from './local-aws/xray-sampler';
 import { LocalLambda } from './local-lambda';
-import { appendSpanRecords } from './span-file';
+import { appendSpanRecords, type SpanRecord } from './span-file';
 import { startXrayDaemon, type LocalXrayDaemon } from './xray-daemon';
 
 /** What Terraform deployed, from the example's outputs. */
 export interface DeployedPipeline {
   producerFunctionName: string;
   consumerFunctionName: string;
+  /** The REST API in front of the producer (the module's api_id output). */
+  restApiId: string;
 }
 
 export interface LocalPipelineOptions {
-  endpoint: string;
-  region: string;
+  /** The local AWS endpoint: the functions' and the mapping's AWS, and what the runtime reads the deployment from. */
+  localAws: LocalAws;
   /** The repository root: dist/ zips, dist/local-runtime scripts, node_modules for the SDK. */
   root: string;
   /** Where every span goes, as JSON lines: the layer's (received as the X-Ray daemon) and API Gateway's. */
@@ -28,27 +33,33 @@ export interface LocalPipelineOptions {
   /** Override the zips to load (default dist/producer.zip and dist/consumer.zip). */
   producerZip?: string;
   consumerZip?: string;
-  /** The AWS endpoint the functions call, when it is not `endpoint` (the soak's fault proxy in front of it). */
-  functionEndpoint?: string;
   /** Batches the event source mapping processes at once (Lambda scales SQS pollers up; default 1). */
   mappingConcurrency?: number;
+  /** The randomness of X-Ray's fixed-rate sampling (a seeded one makes a soak's decisions repeatable). */
+  random?: () => number;
 }
 
 /**
- * The deployed environment, with the emulator's address replaced by the functions' endpoint: the
- * SQS client sends to the host of QUEUE_URL, so that must name the functions' endpoint too.
+ * The deployed environment with the local AWS endpoint's plain-HTTP address (in QUEUE_URL, as
+ * Terraform's calls went there) replaced by its TLS one: the SQS client sends to the host of
+ * QUEUE_URL, and a function talks to AWS over HTTPS.
  */
-function environmentFor(variables: Record<string, string>, options: LocalPipelineOptions): Record<string, string> {
-  const { functionEndpoint, endpoint } = options;
-  if (!functionEndpoint || functionEndpoint === endpoint) return variables;
-  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, value.split(endpoint).join(functionEndpoint)]));
+function environmentFor(variables: Record<string, string>, localAws: LocalAws): Record<string, string> {
+  const plain = [localAws.endpoint, localAws.motoEndpoint];
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, plain.reduce((text, endpoint) => text.split(endpoint).join(localAws.tlsEndpoint), value)]));
 }
 
+/** A plain-HTTP, admin client configuration for the emulator itself (readers that are not a function's). */
 export const awsClientConfig = (endpoint: string, region: string) => ({
   endpoint,
   region,
   credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
 });
+
+interface DeployedFunction {
+  lambda: LocalLambda;
+  session: RoleSession;
+}
 
 /** The function's layers with their descriptions, read back from the emulator as Lambda's GetLayerVersion gives them. */
 async function attachedLayers(lambda: LambdaClient, arns: string[]): Promise<AttachedLayer[]> {
@@ -61,8 +72,9 @@ async function attachedLayers(lambda: LambdaClient, arns: string[]): Promise<Att
   );
 }
 
-async function deployedLambda(lambda: LambdaClient, functionName: string, zipPath: string, options: LocalPipelineOptions, daemon: LocalXrayDaemon): Promise<LocalLambda> {
-  const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+async function deployedLambda(client: LambdaClient, config: FunctionConfiguration, zipPath: string, options: LocalPipelineOptions, daemon: LocalXrayDaemon): Promise<DeployedFunction> {
+  const { localAws } = options;
+  const functionName = config.FunctionName as string;
   if (config.CodeSha256 !== codeSha256(zipPath)) {
     throw new Error(`${functionName} was deployed from other code than ${zipPath}: run make build, then terraform apply`);
   }
@@ -70,20 +82,27 @@ async function deployedLambda(lambda: LambdaClient, functionName: string, zipPat
   // deployed layer's release has no lite mode, as that layer would silently ignore it.
   const deployedEnvironment = { ...(config.Environment?.Variables ?? {}), ...options.environmentOverrides };
   if (runsLayerFastStart(deployedEnvironment)) {
-    const layers = await attachedLayers(lambda, (config.Layers ?? []).flatMap((layer) => (layer.Arn ? [layer.Arn] : [])));
+    const layers = await attachedLayers(client, (config.Layers ?? []).flatMap((layer) => (layer.Arn ? [layer.Arn] : [])));
     const refusal = fastStartRefusal(functionName, deployedEnvironment, layers, readAdotReleases(options.root));
     if (refusal) throw new Error(refusal);
   }
+  // As Lambda does for each execution environment: a session of the execution role, named after
+  // the function, if the role's trust policy lets Lambda assume it for this function.
+  const functionArn = config.FunctionArn ?? `arn:aws:lambda:${localAws.region}:${localAws.accountId}:function:${functionName}`;
+  const trusted = await localAws.authorizeServiceAssumeRole(config.Role as string, 'lambda.amazonaws.com', functionArn);
+  if (!trusted.allowed) throw new Error(`The role defined for the function cannot be assumed by Lambda (${functionName}): ${trusted.message}`);
+  const session = await localAws.assumeRole(config.Role as string, functionName);
   const runtime = config.Runtime ?? 'unknown';
   const scripts = join(options.root, 'dist/local-runtime');
-  return new LocalLambda({
+  const sampler = lambdaSampler(options.random);
+  const lambda = new LocalLambda({
     functionName,
-    functionArn: config.FunctionArn ?? `arn:aws:lambda:${options.region}:123456789012:function:${functionName}`,
+    functionArn,
     runtime,
     nodeBinary: lambdaNodeBinary(runtime, options.root),
     taskDir: await unpackFunction(zipPath),
     handler: config.Handler ?? 'index.handler',
-    environment: environmentFor((config.Environment?.Variables ?? {}) as Record<string, string>, options),
+    environment: environmentFor((config.Environment?.Variables ?? {}) as Record<string, string>, localAws),
     ...(options.environmentOverrides ? { environmentOverrides: options.environmentOverrides } : {}),
     tracingMode: config.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough',
     timeoutSeconds: config.Timeout ?? 3,
@@ -92,14 +111,37 @@ async function deployedLambda(lambda: LambdaClient, functionName: string, zipPat
     workerScript: join(scripts, 'lambda-worker.js'),
     layerWrappers: { full: join(scripts, 'layer-wrapper.js'), lite: join(scripts, 'layer-lite-wrapper.js') },
     xrayDaemonAddress: daemon.address,
-    aws: { endpoint: options.functionEndpoint ?? options.endpoint, region: options.region },
+    aws: {
+      endpoint: localAws.tlsEndpoint,
+      region: localAws.region,
+      credentials: session.credentials,
+      caFile: localAws.certificate.certFile,
+      logs: localAws.sessionClientConfig(session.credentials),
+    },
+    ...(localAws.enforce ? { sampleNewTrace: () => sampler.sample().sampled } : {}),
   });
+  return { lambda, session };
+}
+
+/** The deployed REST API's stage and the path of its POST method, read back from the emulator. */
+async function deployedStage(localAws: LocalAws, restApiId: string): Promise<DeployedStage> {
+  const client = new APIGatewayClient(localAws.adminClientConfig());
+  const api = await client.send(new GetRestApiCommand({ restApiId }));
+  const stages = (await client.send(new GetStagesCommand({ restApiId }))).item ?? [];
+  if (stages.length !== 1) throw new Error(`the REST API ${restApiId} has ${stages.length} stages; the local API Gateway plays exactly one`);
+  const stageName = stages[0]?.stageName as string;
+  const stage = await client.send(new GetStageCommand({ restApiId, stageName }));
+  const resources = (await client.send(new GetResourcesCommand({ restApiId, embed: ['methods'] }))).items ?? [];
+  const post = resources.find((resource) => Object.keys(resource.resourceMethods ?? {}).includes('POST'));
+  if (!post?.path) throw new Error(`the REST API ${restApiId} has no POST method`);
+  return { restApiId, apiName: api.name ?? restApiId, stage: stageName, resourcePath: post.path, tracingEnabled: stage.tracingEnabled === true, region: localAws.region, accountId: localAws.accountId };
 }
 
 /**
  * The parts AWS plays and the emulator cannot, wired to what Terraform deployed: API Gateway in
- * front of the producer, the event source mapping between the queue and the consumer, and a
- * Lambda execution environment for each function, configured as deployed.
+ * front of the producer, the event source mapping between the queue and the consumer (with the
+ * consumer's role), a Lambda execution environment for each function (with its role's session),
+ * and the X-Ray daemon beside them; all of it calling AWS through the local AWS endpoint.
  */
 export class LocalPipeline {
   private constructor(
@@ -111,6 +153,8 @@ export class LocalPipeline {
     readonly batches: BatchReport[],
     /** Where the functions' spans arrive, as inside Lambda. */
     readonly xrayDaemon: LocalXrayDaemon,
+    /** The stage the local API Gateway plays, as deployed. */
+    readonly stage: DeployedStage,
   ) {}
 
   get webhookUrl(): string {
@@ -122,26 +166,51 @@ export class LocalPipeline {
   }
 
   static async start(deployed: DeployedPipeline, options: LocalPipelineOptions): Promise<LocalPipeline> {
-    const clientConfig = awsClientConfig(options.endpoint, options.region);
-    const lambda = new LambdaClient(clientConfig);
-    const sqs = new SQSClient(clientConfig);
-    const daemon = await startXrayDaemon((records) => appendSpanRecords(options.spansFile, records));
+    const { localAws } = options;
+    const lambda = new LambdaClient(localAws.adminClientConfig());
+    const sessions = new Map<string, RoleSession>();
+    // Lambda's X-Ray daemon uploads a function's spans with the function's role
+    // (xray:PutTraceSegments, AWSXRayDaemonWriteAccess): a role without it loses its traces.
+    const upload = async (records: SpanRecord[]) => {
+      const byService = new Map<string, SpanRecord[]>();
+      for (const record of records) byService.set(record.service, [...(byService.get(record.service) ?? []), record]);
+      for (const [service, spans] of byService) {
+        const session = sessions.get(service);
+        if (!session || (await localAws.authorizeSession(session, 'xray:PutTraceSegments')).allowed) appendSpanRecords(options.spansFile, spans);
+      }
+    };
+    const daemon = await startXrayDaemon((records) => void upload(records));
     let api: LocalApiGateway | undefined;
     let functions: LocalLambda[] = [];
     try {
-      const producer = await deployedLambda(lambda, deployed.producerFunctionName, options.producerZip ?? join(options.root, 'dist/producer.zip'), options, daemon);
-      const consumer = await deployedLambda(lambda, deployed.consumerFunctionName, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options, daemon);
-      functions = [producer, consumer];
+      const [producerConfig, consumerConfig] = await Promise.all(
+        [deployed.producerFunctionName, deployed.consumerFunctionName].map((name) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))),
+      );
+      const producer = await deployedLambda(lambda, producerConfig as FunctionConfiguration, options.producerZip ?? join(options.root, 'dist/producer.zip'), options, daemon);
+      const consumer = await deployedLambda(lambda, consumerConfig as FunctionConfiguration, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options, daemon);
+      // The layer names spans by OTEL_SERVICE_NAME (the module sets the function name).
+      for (const [fn, config] of [
+        [producer, producerConfig],
+        [consumer, consumerConfig],
+      ] as const) {
+        sessions.set(config?.Environment?.Variables?.OTEL_SERVICE_NAME ?? fn.lambda.functionName, fn.session);
+      }
+      functions = [producer.lambda, consumer.lambda];
       await Promise.all(functions.map((fn) => fn.start()));
-      const settings = await readMapping(lambda, sqs, deployed.consumerFunctionName);
+      const settings = await readMapping(lambda, new SQSClient(localAws.adminClientConfig()), deployed.consumerFunctionName);
       const batches: BatchReport[] = [];
-      const mapping = new LocalEventSourceMapping(sqs, settings, (event) => consumer.invoke(event, 'pubsub'), (report) => batches.push(report), options.mappingConcurrency);
-      api = await startApiGateway((event, traceHeader) => producer.invoke(event, 'http', traceHeader), {
-        stage: 'local',
-        resourcePath: '/webhook',
+      // The mapping polls with the consumer's execution role, as Lambda's pollers do.
+      const mappingSqs = new SQSClient(localAws.sessionClientConfig(consumer.session.credentials));
+      const mapping = new LocalEventSourceMapping(mappingSqs, settings, (event) => consumer.lambda.invoke(event, 'pubsub'), (report) => batches.push(report), options.mappingConcurrency);
+      const stage = await deployedStage(localAws, deployed.restApiId);
+      const sampler = new XraySampler(() => localAws.samplingRules.rules(), options.random);
+      api = await startApiGateway((event, traceHeader) => producer.lambda.invoke(event, 'http', traceHeader), stage, {
         onSpan: (span) => appendSpanRecords(options.spansFile, [span]),
+        ...(localAws.enforce
+          ? { sample: (request) => sampler.decide(request), authorizeInvoke: (sourceArn) => localAws.authorizeInvoke(deployed.producerFunctionName, sourceArn) }
+          : {}),
       });
-      const pipeline = new LocalPipeline(producer, consumer, api, mapping, batches, daemon);
+      const pipeline = new LocalPipeline(producer.lambda, consumer.lambda, api, mapping, batches, daemon, stage);
       mapping.start();
       return pipeline;
     } catch (error) {

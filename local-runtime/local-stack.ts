@@ -3,7 +3,8 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { awsClientConfig, LocalPipeline } from './local-pipeline';
+import { enforcementFromEnv, LocalAws, type LocalAwsLayer } from './local-aws';
+import { LocalPipeline } from './local-pipeline';
 import { startMoto, type MotoServer } from './moto';
 import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
 import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../functions/lib/webhook-message';
@@ -18,10 +19,15 @@ export interface LocalOutputs {
   dlq_url: string;
   table_name: string;
   webhook_secret_arn: string;
+  api_id: string;
+  /** The customer managed key examples/local encrypts queues, table and secret with. */
+  kms_key_arn: string;
 }
 
 export interface LocalStack {
   moto: MotoServer;
+  /** The endpoint Terraform, the functions, the mapping and the harness call: the emulator behind AWS's checks. */
+  localAws: LocalAws;
   workspace: TerraformWorkspace;
   vars: Record<string, string | number>;
   outputs: LocalOutputs;
@@ -29,8 +35,9 @@ export interface LocalStack {
   /** The signing secret put into the deployed secret, out of band as the README tells users. */
   signingSecret: string;
   spansFile: string;
+  /** The account admin's clients, through the local AWS endpoint (not evaluated: the harness, like Terraform). */
   clients: { sqs: SQSClient; dynamodb: DynamoDBClient };
-  /** Stops the runtime, destroys what Terraform created, stops the emulator. */
+  /** Stops the runtime, destroys what Terraform created, stops the endpoint and the emulator. */
   stop(options?: { destroy?: boolean }): Promise<void>;
 }
 
@@ -44,8 +51,15 @@ export interface DeployOptions {
   onProgress?: (line: string) => void;
   /** Extra variables for examples/local (the soak's short timeouts and larger bodies). */
   vars?: Record<string, string | number>;
-  /** Returns the AWS endpoint the functions call, given the emulator's (the soak puts a fault proxy between). */
-  functionEndpoint?: (motoEndpoint: string) => Promise<string>;
+  /** Between the local AWS endpoint's checks and the emulator (the soak's fault injection). */
+  localAwsLayers?: LocalAwsLayer[];
+  /**
+   * IAM, KMS, SQS limits, Lambda permissions and X-Ray sampling as a real account applies them
+   * (default: on, unless LOCAL_AWS_ENFORCE=off); off runs against the emulator alone.
+   */
+  enforce?: boolean;
+  /** The randomness of X-Ray's fixed-rate sampling (seeded by the soak). */
+  random?: () => number;
   /** Batches the local event source mapping processes at once (default 1). */
   mappingConcurrency?: number;
 }
@@ -59,11 +73,16 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
   const progress = options.onProgress ?? (() => undefined);
   progress('starting moto_server');
   const moto = await startMoto();
+  let localAws: LocalAws | undefined;
   const workspace = new TerraformWorkspace(join(options.root, 'examples/local'), options.workDir, options.root);
-  const vars = { ...options.vars, name: options.name, moto_endpoint: moto.endpoint };
   const spansFile = join(options.workDir, 'spans.jsonl');
+  let vars: Record<string, string | number> = {};
   let applied = false;
   try {
+    const enforce = options.enforce ?? enforcementFromEnv();
+    localAws = await LocalAws.start({ motoEndpoint: moto.endpoint, region: REGION, enforce, ...(options.localAwsLayers ? { layers: options.localAwsLayers } : {}) });
+    progress(`local AWS endpoint ${localAws.endpoint} (TLS ${localAws.tlsEndpoint}) in front of moto_server, enforcement ${enforce ? 'on' : 'off'}`);
+    vars = { ...options.vars, name: options.name, aws_endpoint: localAws.endpoint };
     progress('terraform init (examples/local)');
     await workspace.init();
     progress('terraform apply (examples/local): the emulator takes ~25 s per queue');
@@ -72,24 +91,25 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
       if (/Creation complete|Still creating/.test(line)) progress(line.replace(/^.*?(module\.|aws_)/, '$1'));
     });
     const outputs = (await workspace.outputs()) as unknown as LocalOutputs;
-    const clientConfig = awsClientConfig(moto.endpoint, REGION);
+    const clientConfig = localAws.adminClientConfig();
     const signingSecret = `whsec_local_${randomBytes(18).toString('hex')}`;
     await new SecretsManagerClient(clientConfig).send(new PutSecretValueCommand({ SecretId: outputs.webhook_secret_arn, SecretString: signingSecret }));
     progress('starting the local runtime (API Gateway, event source mapping, Lambda environments)');
     const pipeline = await LocalPipeline.start(
-      { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name },
+      { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name, restApiId: outputs.api_id },
       {
-        endpoint: moto.endpoint,
-        region: REGION,
+        localAws,
         root: options.root,
         spansFile,
         ...(options.environmentOverrides ? { environmentOverrides: options.environmentOverrides } : {}),
-        ...(options.functionEndpoint ? { functionEndpoint: await options.functionEndpoint(moto.endpoint) } : {}),
         ...(options.mappingConcurrency ? { mappingConcurrency: options.mappingConcurrency } : {}),
+        ...(options.random ? { random: options.random } : {}),
       },
     );
+    const endpoint = localAws;
     const stack: LocalStack = {
       moto,
+      localAws: endpoint,
       workspace,
       vars,
       outputs,
@@ -102,6 +122,7 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
         try {
           if (destroy) await workspace.destroy(vars);
         } finally {
+          await endpoint.close();
           await moto.stop();
         }
       },
@@ -111,6 +132,7 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
     try {
       if (applied) await workspace.destroy(vars).catch(() => undefined);
     } finally {
+      await localAws?.close();
       await moto.stop();
     }
     throw error;

@@ -1,3 +1,4 @@
+import type { Denial, Refusal } from '../local-runtime/local-aws';
 import type { SpanRecord } from '../local-runtime/span-file';
 import { accepted, type EventLedger } from './sender';
 import { eventIdOf, isDynamoWrite, isProducerSend, isRecordSpan, isStoredOutcome, messageIdOf } from './span-names';
@@ -18,6 +19,9 @@ export interface SoakEvidence {
   spans: readonly SpanRecord[];
   /** Messages still in the queue (visible, in flight or delayed) when the checks ran. */
   queueRemaining: number;
+  /** What the local AWS endpoint refused: an authorization (IAM, KMS) or a limit AWS applies. Optional for hand-made evidence. */
+  denials?: readonly Denial[];
+  refusals?: readonly Refusal[];
 }
 
 export interface BrokenTrace {
@@ -37,7 +41,13 @@ export interface SoakVerdict {
   deadLetteredOthers: string[];
   /** Items minus distinct accepted non-poison events (0 when right). */
   itemCountDifference: number;
+  /** Checked only for stored events X-Ray sampled: an unsampled webhook has no trace in AWS to break. */
   brokenTraces: BrokenTrace[];
+  /** Stored events whose trace X-Ray sampled (checked), and those it did not. */
+  sampledStored: number;
+  unsampledStored: number;
+  /** Calls the local AWS endpoint refused as a real account would (each one is a defect of the deployment). */
+  refused: string[];
   /** Record spans whose trace is not the trace their message was sent on. */
   crossWired: number;
   queueRemaining: number;
@@ -54,6 +64,7 @@ export const failures = (verdict: SoakVerdict): number =>
   verdict.deadLetteredOthers.length +
   Math.abs(verdict.itemCountDifference) +
   verdict.brokenTraces.length +
+  verdict.refused.length +
   verdict.crossWired +
   verdict.queueRemaining;
 
@@ -123,8 +134,14 @@ export function checkSoak(evidence: SoakEvidence): SoakVerdict {
   const byTrace = groupBy(spans, (span) => span.traceId);
   const brokenTraces: BrokenTrace[] = [];
   const latenciesMs: number[] = [];
+  let sampledStored = 0;
   for (const item of stored.values()) {
-    const reason = checkItemTrace(item, byTrace.get(item.traceId) ?? []);
+    const traceSpans = byTrace.get(item.traceId) ?? [];
+    // The layer exports unsampled spans too (T1U, for Application Signals), but X-Ray keeps no trace
+    // of them: such a webhook has no trace to check. A trace with no span at all is broken.
+    const unsampled = traceSpans.length > 0 && traceSpans.every((span) => span.sampled === false);
+    if (!unsampled) sampledStored++;
+    const reason = unsampled ? undefined : checkItemTrace(item, traceSpans);
     if (reason) brokenTraces.push({ eventId: item.eventId, traceId: item.traceId, reason });
     const firstSendAt = byEvent.get(item.eventId)?.firstSendAt;
     const storedAt = Date.parse(item.processedAt);
@@ -138,6 +155,9 @@ export function checkSoak(evidence: SoakEvidence): SoakVerdict {
     deadLetteredOthers,
     itemCountDifference: stored.size - acceptedStorable,
     brokenTraces,
+    sampledStored,
+    unsampledStored: stored.size - sampledStored,
+    refused: [...(evidence.denials ?? []).map((denial) => `${denial.action}: ${denial.message}`), ...(evidence.refusals ?? []).map((refusal) => `${refusal.service}.${refusal.operation} ${refusal.code}: ${refusal.message}`)],
     crossWired,
     queueRemaining: evidence.queueRemaining,
     acceptedEvents: acceptedLedgers.length,

@@ -20,15 +20,15 @@ export interface SoakReport {
   attempts: number;
   retriesByCause: Record<string, number>;
   faults: Record<FaultKind, number>;
-  /** The functions' AWS requests through the fault proxy, by operation. */
+  /** The functions' and the mapping's AWS requests through the local AWS endpoint, by operation. */
   awsRequests: Record<string, number>;
   consumer: ConsumerTally;
   deadLetterMessages: number;
   verdict: SoakVerdict;
   wallMs: number;
   sendMs: number;
-  /** Where the emulator and the proxy listened (closed when the run returns). */
-  endpoints: { moto: string; proxy: string };
+  /** Where the emulator and the local AWS endpoint listened (closed when the run returns). */
+  endpoints: { moto: string; localAws: string; localAwsTls: string };
 }
 
 export function tallyDeliveries(ledgers: readonly EventLedger[]): Pick<SoakReport, 'deliveries' | 'redeliveries' | 'attempts' | 'retriesByCause'> {
@@ -68,7 +68,7 @@ export function renderReport(report: SoakReport): string {
       .map(([cause, count]) => row(`  ${cause}`, count)),
     'faults injected, by kind',
     ...FAULT_KINDS.map((kind) => row(`  ${kind}`, report.faults[kind])),
-    row('functions\' AWS requests (through the proxy)', Object.entries(report.awsRequests).map(([op, n]) => `${op} ${n}`).join(', ')),
+    row('AWS requests of the functions\' roles', Object.entries(report.awsRequests).map(([op, n]) => `${op} ${n}`).join(', ')),
     'what followed in the consumer',
     row('  batches', report.consumer.batches),
     ...Object.entries(report.consumer.failedInvocations).map(([name, count]) => row(`  failed invocations: ${name}`, count)),
@@ -80,7 +80,9 @@ export function renderReport(report: SoakReport): string {
     row('stored without a 200 (or poison stored)', verdict.storedWithoutAcceptance.length),
     row('DLQ messages that are not poison', verdict.deadLetteredOthers.length),
     row('items minus accepted non-poison events', verdict.itemCountDifference),
-    row('broken traces', verdict.brokenTraces.length),
+    row('refused by the local AWS (IAM, KMS, limits)', verdict.refused.length),
+    row('stored webhooks X-Ray sampled (checked)', `${verdict.sampledStored} of ${verdict.sampledStored + verdict.unsampledStored}`),
+    row('broken traces (of the sampled)', verdict.brokenTraces.length),
     row('cross-wired record spans', verdict.crossWired),
     row('messages left in the queue', verdict.queueRemaining),
     row('first send -> stored p50 / p95 / p99', `${ms(percentile(verdict.latenciesMs, 50))} / ${ms(percentile(verdict.latenciesMs, 95))} / ${ms(percentile(verdict.latenciesMs, 99))}`),
@@ -92,6 +94,7 @@ export function renderReport(report: SoakReport): string {
     ...verdict.doubled.slice(0, 5).map((id) => `  doubled: ${id}`),
     ...verdict.storedWithoutAcceptance.slice(0, 5).map((id) => `  stored without a 200: ${id}`),
     ...verdict.deadLetteredOthers.slice(0, 5).map((id) => `  in the DLQ, not poison: ${id}`),
+    ...verdict.refused.slice(0, 5).map((refusal) => `  refused: ${refusal}`),
     ...verdict.brokenTraces.slice(0, 5).map((broken) => `  broken trace ${broken.traceId} (${broken.eventId}): ${broken.reason}`),
   ];
   return [...lines, ...samples].join('\n');

@@ -2,13 +2,12 @@ import { AttributeValue, ScanCommand, type DynamoDBClient } from '@aws-sdk/clien
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BODY_ENCODING_ATTRIBUTE } from '../functions/lib/webhook-message';
-import { awsClientConfig } from '../local-runtime/local-pipeline';
-import { deployLocalStack, REGION, type LocalStack } from '../local-runtime/local-stack';
+import { deployLocalStack, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile } from '../local-runtime/span-file';
 import { messageEventId } from '../tools/where-is/dlq-peek';
 import { checkSoak, type StoredItem } from './checks';
 import { planEvents } from './events';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import { createFaultLayer } from './fault-layer';
 import type { SoakOptions } from './options';
 import { tallyDeliveries, type ConsumerTally, type SoakReport } from './report';
 import { Rng } from './rng';
@@ -79,20 +78,31 @@ function tallyConsumer(stack: LocalStack, spans: ReturnType<typeof readSpanFile>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Deploys examples/local to the emulator with a fault proxy between the functions and it, sends
+ * Deploys examples/local to the emulator behind the local AWS endpoint (IAM, KMS, SQS limits and
+ * X-Ray sampling enforced) with the fault layer on it, sends
  * the events as Stripe would while faults fire, waits for the queue to drain, then checks that
- * nothing was lost, doubled or left with a broken trace. Whatever fails, everything it started
- * (functions' processes, proxy, emulator) is stopped before it returns or throws.
+ * nothing was lost, doubled or left with a broken trace (among the webhooks X-Ray sampled), and that
+ * no call was refused. Whatever fails, everything it started (functions' processes, the endpoint,
+ * the emulator) is stopped before it returns or throws.
  */
 export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakReport> {
   const started = Date.now();
   const rng = new Rng(options.seed);
   const runTag = `${options.seed}x${Date.now().toString(36)}`;
   const events = planEvents(options.events, rng.fork('events'), runTag, options);
-  let proxy: FaultProxy | undefined;
   let stack: LocalStack | undefined;
   let consumerTimeoutMs = 2000;
   let killConsumer = () => undefined as void;
+  // The faults are a layer of the local AWS endpoint: after its IAM, KMS and SQS checks, before the emulator.
+  const faults = createFaultLayer({
+    rates: options.faults,
+    rng: rng.fork('faults'),
+    stallMs: () => consumerTimeoutMs + 1000,
+    slowMs: options.senderTimeoutMs + 1000,
+    everyFaultOnce: options.everyFaultOnce,
+    killConsumer: () => killConsumer(),
+  });
+  const sampling = rng.fork('sampling');
   try {
     stack = await deployLocalStack({
       root: io.root,
@@ -103,22 +113,11 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       vars: { consumer_timeout: options.consumerTimeoutSeconds },
       mappingConcurrency: options.pollers,
       onProgress: io.progress,
-      functionEndpoint: async (motoEndpoint) => {
-        proxy = await startFaultProxy({
-          target: motoEndpoint,
-          rates: options.faults,
-          rng: rng.fork('faults'),
-          stallMs: () => consumerTimeoutMs + 1000,
-          slowMs: options.senderTimeoutMs + 1000,
-          everyFaultOnce: options.everyFaultOnce,
-          killConsumer: () => killConsumer(),
-        });
-        return proxy.endpoint;
-      },
+      localAwsLayers: [faults.layer],
+      random: () => sampling.next(),
     });
     const live = stack;
-    const faults = proxy as FaultProxy;
-    const lambda = new LambdaClient(awsClientConfig(live.moto.endpoint, REGION));
+    const lambda = new LambdaClient(live.localAws.adminClientConfig());
     consumerTimeoutMs = ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: live.outputs.consumer_function_name }))).Timeout ?? 2) * 1000;
     killConsumer = () => live.pipeline.consumer.crash();
 
@@ -197,7 +196,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       const spans = readSpanFile(live.spansFile);
       const stored = await scanItems(live.clients.dynamodb, live.outputs.table_name);
       const deadLettered = await drainDeadLetters(live.clients.sqs, live.outputs.dlq_url);
-      const verdict = checkSoak({ ledgers: sender.ledgers, stored, deadLettered, spans, queueRemaining: remaining });
+      const verdict = checkSoak({ ledgers: sender.ledgers, stored, deadLettered, spans, queueRemaining: remaining, denials: live.localAws.denials, refusals: live.localAws.refusals });
       return {
         options,
         events: {
@@ -214,15 +213,15 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
         verdict,
         wallMs: Date.now() - started,
         sendMs,
-        endpoints: { moto: live.moto.endpoint, proxy: faults.endpoint },
+        endpoints: { moto: live.moto.endpoint, localAws: live.localAws.endpoint, localAwsTls: live.localAws.tlsEndpoint },
       };
     } finally {
       clearInterval(ticker);
     }
   } finally {
-    io.progress('stopping the functions, the fault proxy and moto_server');
+    io.progress('stopping the functions, the local AWS endpoint and moto_server');
+    faults.close();
     // The emulator's state goes with it; a terraform destroy would only cost time.
     await stack?.stop({ destroy: false }).catch(() => undefined);
-    await proxy?.close();
   }
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareReleases, declaredLayerRelease, fastStartRefusal, readAdotReleases, type AdotReleases } from '../local-runtime/adot-layer';
+import { LocalAws } from '../local-runtime/local-aws';
 import { LocalPipeline } from '../local-runtime/local-pipeline';
 import { clientConfig, motoEndpoint, uniqueName } from './support/aws';
 
@@ -95,18 +96,21 @@ describe('the local pipeline, on a function deployed with a 0.12.0 layer', () =>
 
   it('refuses to start it in fast start, naming the release it reads back from the layer', async () => {
     const spansFile = join(mkdtempSync(join(tmpdir(), 'fast-start-')), 'spans.jsonl');
+    const localAws = await LocalAws.start({ motoEndpoint: motoEndpoint(), region: 'us-east-1', enforce: true });
     const starting = LocalPipeline.start(
-      { producerFunctionName: name, consumerFunctionName: name },
-      { endpoint: motoEndpoint(), region: 'us-east-1', root: ROOT, spansFile, environmentOverrides: { OTEL_AWS_LAMBDA_FAST_START: 'true' } },
+      { producerFunctionName: name, consumerFunctionName: name, restApiId: 'none' },
+      { localAws, root: ROOT, spansFile, environmentOverrides: { OTEL_AWS_LAMBDA_FAST_START: 'true' } },
     );
     // Whatever happens, nothing this test starts may outlive it.
-    const outcome = await starting.then(
-      async (pipeline) => {
-        await pipeline.stop();
-        return 'started';
-      },
-      (error: Error) => error.message,
-    );
+    const outcome = await starting
+      .then(
+        async (pipeline) => {
+          await pipeline.stop();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      )
+      .finally(() => localAws.close());
     expect(outcome).toContain(`${name} asks for the ADOT layer's fast start`);
     expect(outcome).toContain(`${layerArn} is release 0.12.0`);
   });

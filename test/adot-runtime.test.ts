@@ -93,7 +93,13 @@ describe('the runtime around the layer', () => {
       workerScript: '/worker.js',
       layerWrappers: WRAPPERS,
       xrayDaemonAddress: '127.0.0.1:2000',
-      aws: { endpoint: 'http://127.0.0.1:5000', region: 'eu-west-1' },
+      aws: {
+        endpoint: 'https://127.0.0.1:5000',
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'ASIAROLE', secretAccessKey: 'secret', sessionToken: 'token' },
+        caFile: '/tls/cert.pem',
+        logs: { endpoint: 'https://127.0.0.1:5000', region: 'eu-west-1' },
+      },
     };
     expect(functionProcessEnvironment(options)).toMatchObject({
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
@@ -105,6 +111,11 @@ describe('the runtime around the layer', () => {
       OTEL_PROPAGATORS: 'xray',
       OTEL_SERVICE_NAME: 'fn',
       NODE_OPTIONS: '--require "/opt/lite-wrapper.js"',
+      // The execution role's session, and the local AWS endpoint's certificate to trust.
+      AWS_ACCESS_KEY_ID: 'ASIAROLE',
+      AWS_SESSION_TOKEN: 'token',
+      AWS_ENDPOINT_URL: 'https://127.0.0.1:5000',
+      NODE_EXTRA_CA_CERTS: '/tls/cert.pem',
     });
     const untraced = functionProcessEnvironment({ ...options, environment: { TABLE_NAME: 't' }, environmentOverrides: {} });
     expect(untraced.NODE_OPTIONS).toBe('');
@@ -174,7 +185,12 @@ describe.each([
       workerScript: join(scripts, 'lambda-worker.js'),
       layerWrappers: { full: join(scripts, 'layer-wrapper.js'), lite: join(scripts, 'layer-lite-wrapper.js') },
       xrayDaemonAddress: daemon.address,
-      aws: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1' },
+      aws: {
+        endpoint: 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        logs: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
+      },
     };
     fn = new LocalLambda(options);
     const api = await fn.invoke({ httpMethod: 'POST', headers: {} }, 'http', API_HEADER);

@@ -33,6 +33,8 @@ describe('make build', () => {
     const meta = JSON.parse(readFileSync(join(ROOT, 'dist', name, 'meta.json'), 'utf8')) as Metafile;
     const inputs = Object.keys(meta.inputs);
     expect(inputs.filter((input) => /node_modules\/(@aws-sdk|@smithy)\//.test(input))).toEqual([]);
+    // The local runtime's IAM evaluator is AGPL-licensed: it must never reach a Lambda zip.
+    expect(inputs.filter((input) => /node_modules\/@cloud-copilot\/|local-runtime\//.test(input))).toEqual([]);
     expect(inputs.some((input) => input.startsWith('node_modules/@opentelemetry/api/'))).toBe(true);
     const bundledApi = JSON.parse(readFileSync(join(ROOT, 'node_modules/@opentelemetry/api/package.json'), 'utf8')).version;
     expect(bundledApi).toMatch(/^1\.9\.\d+$/);

@@ -1,12 +1,12 @@
 // The local runtime's forwarding of function output to the emulator's CloudWatch Logs.
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogForwarder, lambdaLogStreamName, logEventBatches } from '../local-runtime/cloudwatch-logs';
-import { clientConfig, motoEndpoint, uniqueName } from './support/aws';
+import { clientConfig, uniqueName } from './support/aws';
 
 describe('CloudWatch Logs forwarding', () => {
   it('turns each complete output line into one event, in order, in /aws/lambda/<function>', async () => {
     const functionName = uniqueName('fn');
-    const forwarder = new CloudWatchLogForwarder({ endpoint: motoEndpoint(), region: 'us-east-1', functionName });
+    const forwarder = new CloudWatchLogForwarder({ client: clientConfig(), functionName });
     forwarder.write('{"message":"one"}\n{"mess');
     forwarder.write('age":"two"}\n\n');
     forwarder.write('tail without newline');

@@ -1,10 +1,14 @@
 // End to end on the emulator: examples/local applied with Terraform, the built zips run by the
 // local runtime (API Gateway, event source mapping, Lambda environments on Node 22 under the
-// ADOT layer's real code). Spans are what the layer sent to the X-Ray daemon address. The
-// pipeline runs first under the full SDK, then again on the same deployment in fast-start mode.
+// ADOT layer's real code), every AWS call through the local AWS endpoint, which refuses what a
+// real account refuses (IAM and KMS against the deployed policies, SQS limits, the Lambda
+// permission, X-Ray sampling). Spans are what the layer sent to the X-Ray daemon address. The
+// pipeline runs first under the full SDK; then each statement of each function's policy is
+// removed in turn to see the AccessDenied it prevents; then the pipeline runs again on the same
+// deployment in fast-start mode.
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ListRolesCommand, IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient, ListFunctionsCommand, ListLayersCommand } from '@aws-sdk/client-lambda';
+import { AttachRolePolicyCommand, DetachRolePolicyCommand, GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AddPermissionCommand, GetFunctionConfigurationCommand, GetPolicyCommand, LambdaClient, ListFunctionsCommand, ListLayersCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
@@ -13,14 +17,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchReport } from '../local-runtime/event-source-mapping';
-import { awsClientConfig, LocalPipeline } from '../local-runtime/local-pipeline';
+import type { LocalLambda } from '../local-runtime/local-lambda';
+import { roleNameOf } from '../local-runtime/local-aws/identity';
+import { LocalPipeline } from '../local-runtime/local-pipeline';
 import { deadLetteredEventIds, deployLocalStack, REGION, storedItems, waitUntil, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile, type SpanRecord } from '../local-runtime/span-file';
 import { TerraformWorkspace } from '../local-runtime/terraform';
 import { postWebhook, sendWithoutTraceContext, stripeEvent } from '../local-runtime/webhook-client';
 import { traceIdOfHeader } from '../local-runtime/xray-ids';
 import { ROOT } from './support/bundle';
+import { deniedBy, mutationCases, shuffled, without, type MutationCase, type PolicyDocument } from './support/policy-mutations';
 import { stripeSignature } from './support/stripe';
+import { seededRandom } from './support/webhook-fuzz';
 
 jest.setTimeout(240_000);
 
@@ -61,6 +69,7 @@ describe('the module and the functions, end to end on the emulator', () => {
   const legacyId = `evt_legacy_${run}`;
   const burstIds = Array.from({ length: 24 }, (_, i) => `evt_burst_${run}_${i}`);
   let spans: SpanRecord[] = [];
+  let settled = false;
 
   const post = async (body: string, signWith: string | undefined) => postWebhook(stack.pipeline.webhookUrl, body, signWith);
 
@@ -102,7 +111,9 @@ describe('the module and the functions, end to end on the emulator', () => {
     accepted.set(await sendWithoutTraceContext(stack.clients.sqs, stack.outputs.queue_url, poisonId, 'customer.updated'), poisonId);
 
     const eventIds = new Set(accepted.values());
-    const settled = await waitUntil(
+    // Asserted by the first test rather than here, so each test below still says what it sees (a
+    // refusal of the local AWS that keeps events from settling fails that test, not all of them).
+    settled = await waitUntil(
       async () => {
         const stored = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
         const dead = await deadLetteredEventIds(stack.clients.sqs, stack.outputs.dlq_url);
@@ -110,7 +121,6 @@ describe('the module and the functions, end to end on the emulator', () => {
       },
       { timeoutMs: 120_000, intervalMs: 1000 },
     );
-    expect(settled).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500));
     spans = readSpanFile(stack.spansFile);
   }, 360_000);
@@ -119,6 +129,7 @@ describe('the module and the functions, end to end on the emulator', () => {
     if (!stack) return;
     await stack.pipeline.stop();
     if (!destroyed) await stack.workspace.destroy(stack.vars).catch(() => undefined);
+    await stack.localAws.close();
     await stack.moto.stop();
   }, 180_000);
 
@@ -128,6 +139,8 @@ describe('the module and the functions, end to end on the emulator', () => {
   });
 
   it('ends every accepted event in the table exactly once, or in the DLQ: none lost, none doubled', async () => {
+    const distinctRefusals = [...new Set(stack.localAws.denials.map((denial) => `${denial.action} on ${denial.resource}${denial.viaService ? ` via ${denial.viaService}` : ''}`))];
+    expect({ settled, distinctRefusals }).toEqual({ settled: true, distinctRefusals: [] });
     const stored = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
     const dead = await deadLetteredEventIds(stack.clients.sqs, stack.outputs.dlq_url);
     const expectedStored = [...burstIds, legacyId].sort();
@@ -192,15 +205,24 @@ describe('the module and the functions, end to end on the emulator', () => {
     expectBatchSpans(spans, stack.pipeline.batches, stack.outputs.consumer_function_name, { links: true });
   });
 
-  it('receives every span where the layer sends it in Lambda: well-formed datagrams, all sampled, named by OTEL_SERVICE_NAME', () => {
+  it('receives every span where the layer sends it in Lambda: well-formed datagrams, named by OTEL_SERVICE_NAME, each flagged as sampled where X-Ray decided', () => {
     expect(stack.pipeline.xrayDaemon.rejected).toEqual([]);
-    expect(spans.filter((s) => s.service !== 'api-gateway').every((s) => s.sampled === true)).toBe(true);
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['api-gateway', stack.outputs.producer_function_name, stack.outputs.consumer_function_name]));
     // The producer's invocation continues API Gateway's trace (X-Ray header in _X_AMZN_TRACE_ID).
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const invocations = spans.filter((s) => s.kind === 'SERVER' && s.name === stack.outputs.producer_function_name);
     expect(invocations.length).toBe(accepted.size - 1 + rejectedIds.length);
     expect(invocations.every((s) => byId.get(s.parentSpanId ?? '')?.name === 'POST /webhook')).toBe(true);
+    // Lambda samples the traces it starts for SQS batches (1/s + 5%): each batch's spans carry the
+    // decision its invocation's header held; record spans follow their producer's trace instead.
+    for (const batch of stack.pipeline.batches) {
+      const sampled = batch.outcome.traceHeader.endsWith('Sampled=1');
+      const batchSpans = spans.filter((s) => s.traceId === traceIdOfHeader(batch.outcome.traceHeader));
+      expect(batchSpans.length).toBeGreaterThan(0);
+      expect(batchSpans.every((s) => s.sampled === sampled)).toBe(true);
+    }
+    const sendSampled = new Map(spans.filter((s) => s.kind === 'PRODUCER').map((s) => [s.traceId, s.sampled]));
+    for (const record of spans.filter((s) => s.name === 'process-webhook' && sendSampled.has(s.traceId))) expect(record.sampled).toBe(sendSampled.get(record.traceId));
   });
 
   it('never lets a request with a bad, missing or stale signature reach the queue', async () => {
@@ -219,6 +241,161 @@ describe('the module and the functions, end to end on the emulator', () => {
     expect(sends.some((s) => s.attributes['webhook.event_id'] === poisonId)).toBe(false);
   });
 
+  describe('what a real account refuses (issue 16): each fails here before its fix', () => {
+    it('refused nothing the deployed policies should allow: every call of the functions and the mapping was authorized, records stored in the CMK-encrypted table', () => {
+      // Defect 1: without kms:Decrypt through dynamodb.<region>.amazonaws.com for the consumer,
+      // every PutItem into the table encrypted with the module's key is refused, and every record
+      // ends in the DLQ.
+      const refusal = (denial: (typeof stack.localAws.denials)[number]) => `${denial.principal}: ${denial.message.replace(/Request ID: [0-9a-f-]+/, 'Request ID: …')}`;
+      expect([...new Set(stack.localAws.denials.map(refusal))]).toEqual([]);
+      expect(stack.localAws.refusals).toEqual([]);
+    });
+
+    it('traces a burst of webhooks beyond 1 per second: every request API Gateway received was sampled', () => {
+      // Defect 4: with only X-Ray's Default rule (1 request/s, then 5%), most of the 28 requests of
+      // the burst reach the producer with Sampled=0 and no trace.
+      const requests = stack.pipeline.api.requests.slice(0, accepted.size - 1 + rejectedIds.length);
+      expect(requests.length).toBeGreaterThanOrEqual(28);
+      expect(requests.filter((request) => !request.sampled).map((request) => request.rule)).toEqual([]);
+      const producerInvocations = spans.filter((s) => s.kind === 'SERVER' && s.name === stack.outputs.producer_function_name);
+      expect(producerInvocations.filter((s) => s.sampled !== true)).toHaveLength(0);
+    });
+
+    it('answers 413 at the gate for a body that fits max_body_bytes but not the deployed queue, never 502 after SQS refuses it', async () => {
+      // Defect 3: the queue is 262,144 bytes (the provider's default), the gate assumed 1 MiB. A
+      // body of exactly max_body_bytes' default passes the size check; with its message attributes
+      // it is over the queue's limit.
+      const id = `evt_large_${run}`;
+      const base = stripeEvent(id, 'invoice.paid', { filler: '' });
+      const body = stripeEvent(id, 'invoice.paid', { filler: 'x'.repeat(262_144 - Buffer.byteLength(base)) });
+      expect(Buffer.byteLength(body)).toBe(262_144);
+      const refusalsBefore = stack.localAws.refusals.length;
+      const response = await post(body, stack.signingSecret);
+      expect({ status: response.status, sqsRefusals: stack.localAws.refusals.slice(refusalsBefore).map((refusal) => refusal.message) }).toEqual({ status: 413, sqsRefusals: [] });
+    });
+  });
+
+  describe('every statement of each function’s policy is needed: removed, the path that needs it gets the AccessDenied AWS gives', () => {
+    const SEED = Number(process.env.MUTATION_SEED ?? 17);
+    const iam = () => new IAMClient(stack.localAws.adminClientConfig());
+    const lambda = () => new LambdaClient(stack.localAws.adminClientConfig());
+    const roles = {} as Record<MutationCase['fn'], { roleName: string; policyName: string; policy: PolicyDocument }>;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const fnOf = (fn: MutationCase['fn']): LocalLambda => stack.pipeline[fn];
+
+    beforeAll(async () => {
+      for (const fn of ['producer', 'consumer'] as const) {
+        const { Role } = await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: stack.outputs[`${fn}_function_name`] }));
+        const roleName = roleNameOf(Role as string);
+        const [policyName] = (await iam().send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? [];
+        const document = (await iam().send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }))).PolicyDocument as string;
+        roles[fn] = { roleName, policyName: policyName as string, policy: JSON.parse(document.startsWith('{') ? document : decodeURIComponent(document)) as PolicyDocument };
+      }
+    });
+
+    const putPolicy = (fn: MutationCase['fn'], policy: PolicyDocument) =>
+      iam().send(new PutRolePolicyCommand({ RoleName: roles[fn].roleName, PolicyName: roles[fn].policyName, PolicyDocument: JSON.stringify(policy) }));
+
+    /** Runs the path; returns what the function (or Lambda on its behalf) was answered. */
+    async function runPath(testCase: MutationCase, mark: number): Promise<string> {
+      const denied = () => stack.localAws.denials.slice(mark).find((denial) => deniedBy(testCase.statement, denial));
+      const waitForDenial = async (timeoutMs: number) => {
+        for (const started = Date.now(); !denied() && Date.now() - started < timeoutMs; ) await sleep(100);
+      };
+      switch (testCase.path) {
+        case 'send':
+          return `HTTP ${(await post(stripeEvent(`evt_mut_${run}_${mark}`, 'invoice.paid'), stack.signingSecret)).status}`;
+        case 'cold-start':
+          await stack.pipeline.producer.stop();
+          return `HTTP ${(await post(stripeEvent(`evt_mut_${run}_${mark}`, 'invoice.paid'), stack.signingSecret)).status}`;
+        case 'logs': {
+          const forwarder = fnOf(testCase.fn).cloudWatchLogs;
+          forwarder.write(`{"message":"mutation probe ${mark}"}\n`);
+          await forwarder.flush();
+          return `log delivery: ${forwarder.lastError?.name}`;
+        }
+        case 'poll': {
+          const errors = stack.pipeline.mapping.errors.length;
+          await waitForDenial(15_000);
+          return `event source mapping: ${stack.pipeline.mapping.errors.slice(errors).map((error) => error.name).join(', ')}`;
+        }
+        case 'write':
+          await sendWithoutTraceContext(stack.clients.sqs, stack.outputs.queue_url, `evt_mut_${run}_${mark}`, 'invoice.paid');
+          await waitForDenial(20_000);
+          return 'record failed';
+      }
+    }
+
+    it('removes each statement in a seeded order and sees the path refused with the action and resource named', async () => {
+      const cases = shuffled(mutationCases({ producer: roles.producer.policy, consumer: roles.consumer.policy }), seededRandom(SEED));
+      expect(cases.length).toBeGreaterThanOrEqual(8);
+      const outcomes: string[] = [];
+      const missed: string[] = [];
+      for (const testCase of cases) {
+        const label = `${testCase.fn} ${testCase.statement.Sid ?? '(no Sid)'} [${testCase.path}]`;
+        const mark = stack.localAws.denials.length;
+        const logsBefore = fnOf(testCase.fn).logs().length;
+        await putPolicy(testCase.fn, without(roles[testCase.fn].policy, testCase.statement));
+        let outcome: string;
+        try {
+          outcome = await runPath(testCase, mark);
+        } finally {
+          await putPolicy(testCase.fn, roles[testCase.fn].policy);
+        }
+        const denial = stack.localAws.denials.slice(mark).find((candidate) => deniedBy(testCase.statement, candidate));
+        // The function itself (or Lambda's delivery / polling for it) got AWS's sentence.
+        const seenBy = [fnOf(testCase.fn).logs().slice(logsBefore), fnOf(testCase.fn).cloudWatchLogs.lastError?.message ?? '', ...stack.pipeline.mapping.errors.map((error) => error.message)].join('\n');
+        if (!denial || !seenBy.includes(`is not authorized to perform: ${denial.action} on resource: ${denial.resource}`)) missed.push(`${label}: ${outcome}; denials ${JSON.stringify(stack.localAws.denials.slice(mark).map((d) => d.action))}`);
+        else outcomes.push(`${label}: ${outcome}; ${denial.message.slice(0, 200)}`);
+      }
+      console.log(`policy mutations (MUTATION_SEED=${SEED}):\n${outcomes.join('\n')}`);
+      expect(missed).toEqual([]);
+      // Restored: the pipeline works again for a new webhook.
+      expect((await post(stripeEvent(`evt_mut_after_${run}`, 'invoice.paid'), stack.signingSecret)).status).toBe(200);
+    }, 300_000);
+
+    it('invokes the producer only through its Lambda permission: without it, API Gateway answers 500', async () => {
+      const functionName = stack.outputs.producer_function_name;
+      const policy = JSON.parse((await lambda().send(new GetPolicyCommand({ FunctionName: functionName }))).Policy as string) as { Statement: Array<{ Sid: string; Condition: { ArnLike: Record<string, string> } }> };
+      const [permission] = policy.Statement;
+      const sourceArn = Object.values(permission?.Condition.ArnLike ?? {})[0] as string;
+      expect(sourceArn).toBe(`arn:aws:execute-api:${REGION}:123456789012:${stack.outputs.api_id}/*/POST/webhook`);
+      const mark = stack.localAws.denials.length;
+      await lambda().send(new RemovePermissionCommand({ FunctionName: functionName, StatementId: permission?.Sid }));
+      try {
+        const response = await post(stripeEvent(`evt_noperm_${run}`, 'invoice.paid'), stack.signingSecret);
+        expect(response).toEqual({ status: 500, body: { message: 'Internal server error' } });
+        expect(stack.localAws.denials.slice(mark).map((denial) => denial.message)).toEqual([
+          expect.stringContaining(`apigateway.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:${REGION}:123456789012:function:${functionName}`),
+        ]);
+      } finally {
+        await lambda().send(
+          new AddPermissionCommand({ FunctionName: functionName, StatementId: permission?.Sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn }),
+        );
+      }
+      expect((await post(stripeEvent(`evt_perm_back_${run}`, 'invoice.paid'), stack.signingSecret)).status).toBe(200);
+    });
+
+    it('uploads a function’s spans only with xray:PutTraceSegments (AWSXRayDaemonWriteAccess on its role)', async () => {
+      const policyArn = 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess';
+      const readSpans = () => readSpanFile(stack.spansFile).filter((s) => s.service === stack.outputs.producer_function_name && s.attributes['webhook.event_id'] !== undefined);
+      const before = readSpans().length;
+      await iam().send(new DetachRolePolicyCommand({ RoleName: roles.producer.roleName, PolicyArn: policyArn }));
+      const mark = stack.localAws.denials.length;
+      try {
+        expect((await post(stripeEvent(`evt_noxray_${run}`, 'invoice.paid'), stack.signingSecret)).status).toBe(200);
+        await sleep(1000);
+        expect(readSpans().filter((s) => s.attributes['webhook.event_id'] === `evt_noxray_${run}`)).toEqual([]);
+        expect(stack.localAws.denials.slice(mark).map((denial) => denial.action)).toContain('xray:PutTraceSegments');
+      } finally {
+        await iam().send(new AttachRolePolicyCommand({ RoleName: roles.producer.roleName, PolicyArn: policyArn }));
+      }
+      expect((await post(stripeEvent(`evt_xray_back_${run}`, 'invoice.paid'), stack.signingSecret)).status).toBe(200);
+      await sleep(1000);
+      expect(readSpans().length).toBeGreaterThan(before);
+    });
+  });
+
   describe('the same deployment with the layer in fast-start (lite) mode', () => {
     // OTEL_AWS_LAMBDA_FAST_START=true set over the deployed environment, as a function deployed
     // with it would have it: the layer's /opt/otel-instrument then requires its lite wrapper.
@@ -232,8 +409,8 @@ describe('the module and the functions, end to end on the emulator', () => {
       await stack.pipeline.stop();
       const spansFile = join(mkdtempSync(join(tmpdir(), 'e2e-lite-')), 'spans.jsonl');
       lite = await LocalPipeline.start(
-        { producerFunctionName: stack.outputs.producer_function_name, consumerFunctionName: stack.outputs.consumer_function_name },
-        { endpoint: stack.moto.endpoint, region: REGION, root: ROOT, spansFile, environmentOverrides: { OTEL_AWS_LAMBDA_FAST_START: 'true' } },
+        { producerFunctionName: stack.outputs.producer_function_name, consumerFunctionName: stack.outputs.consumer_function_name, restApiId: stack.outputs.api_id },
+        { localAws: stack.localAws, root: ROOT, spansFile, environmentOverrides: { OTEL_AWS_LAMBDA_FAST_START: 'true' } },
       );
       const responses = await Promise.all(liteIds.map((id) => postWebhook(lite.webhookUrl, stripeEvent(id, 'invoice.paid'), stack.signingSecret)));
       for (const response of responses) {
@@ -259,7 +436,7 @@ describe('the module and the functions, end to end on the emulator', () => {
 
     it('ran the functions under the lite SDK: well-formed datagrams, the batch span without links', () => {
       expect(lite.xrayDaemon.rejected).toEqual([]);
-      const consumerSpan = liteSpans.find((s) => s.service === stack.outputs.consumer_function_name);
+      const consumerSpan = liteSpans.find((s) => s.name === 'process-webhook' && s.attributes['trace.has_upstream_context'] === true);
       expect(consumerSpan?.sampled).toBe(true);
       expectBatchSpans(liteSpans, lite.batches, stack.outputs.consumer_function_name, { links: false });
     });
@@ -285,7 +462,7 @@ describe('the module and the functions, end to end on the emulator', () => {
   it('plans the root module itself, with only name set, against the emulator', async () => {
     // The module configures no provider: the default one takes its endpoint from the environment.
     const workspace = new TerraformWorkspace(ROOT, mkdtempSync(join(tmpdir(), 'name-only-')), ROOT, {
-      AWS_ENDPOINT_URL: stack.moto.endpoint,
+      AWS_ENDPOINT_URL: stack.localAws.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
@@ -300,7 +477,7 @@ describe('the module and the functions, end to end on the emulator', () => {
     await stack.pipeline.stop();
     await stack.workspace.destroy(stack.vars);
     destroyed = true;
-    const config = awsClientConfig(stack.moto.endpoint, REGION);
+    const config = stack.localAws.adminClientConfig();
     const mine = (names: Array<string | undefined>) => names.filter((name) => name?.includes(NAME));
     expect(mine(((await new LambdaClient(config).send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName))).toEqual([]);
     expect(mine(((await new LambdaClient(config).send(new ListLayersCommand({}))).Layers ?? []).map((l) => l.LayerName))).toEqual([]);

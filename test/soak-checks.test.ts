@@ -100,6 +100,28 @@ describe('soak end checks', () => {
     expect(verdict.brokenTraces[0]?.reason).toContain(reason);
   });
 
+  it('checks the traces of sampled webhooks only, and says how many were sampled', () => {
+    const evidence = cleanEvidence();
+    // evt_a's trace was not sampled (every span T1U) and lacks its write span: not a broken trace.
+    const spans = evidence.spans
+      .filter((s) => !(s.traceId === 't1' && s.name === 'DynamoDB.PutItem'))
+      .map((s) => (s.traceId === 't1' ? { ...s, sampled: false } : { ...s, sampled: true }));
+    const verdict = checkSoak({ ...evidence, spans });
+    expect(verdict.brokenTraces).toEqual([]);
+    expect([verdict.sampledStored, verdict.unsampledStored]).toEqual([1, 1]);
+    // The same gap in a sampled trace is caught.
+    const sampled = checkSoak({ ...evidence, spans: spans.map((s) => ({ ...s, sampled: true })) });
+    expect(sampled.brokenTraces.map((broken) => broken.eventId)).toEqual(['evt_a']);
+  });
+
+  it('fails on any call the local AWS refused', () => {
+    const denial = { at: 0, principal: 'arn:aws:sts::123456789012:assumed-role/r/s', service: 'dynamodb', operation: 'PutItem', action: 'kms:Decrypt', resource: 'arn:aws:kms:us-east-1:123456789012:key/k', message: 'denied' };
+    const refusal = { at: 0, service: 'sqs', operation: 'SendMessage', code: 'InvalidParameterValue', message: 'too long' };
+    const verdict = checkSoak({ ...cleanEvidence(), denials: [denial], refusals: [refusal] });
+    expect(verdict.refused).toEqual(['kms:Decrypt: denied', 'sqs.SendMessage InvalidParameterValue: too long']);
+    expect(failures(verdict)).toBe(2);
+  });
+
   it('counts a record span on another trace than its message was sent on as cross-wired', () => {
     const evidence = cleanEvidence();
     const stray = span('t9', 'process-webhook', 'CONSUMER', { 'webhook.event_id': 'evt_a', 'messaging.message.id': 'm1', 'webhook.duplicate': true, 'trace.has_upstream_context': true });

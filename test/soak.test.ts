@@ -83,6 +83,10 @@ describe('make soak, small and seeded', () => {
     expect(verdict.deadLetteredOthers).toEqual([]);
     expect(verdict.itemCountDifference).toBe(0);
     expect(verdict.brokenTraces).toEqual([]);
+    // Under the local AWS's enforcement: nothing was refused that a real account would refuse,
+    // and the traces checked are those X-Ray sampled (some must be).
+    expect(verdict.refused).toEqual([]);
+    expect(verdict.sampledStored).toBeGreaterThan(0);
     expect(verdict.crossWired).toBe(0);
     expect(verdict.queueRemaining).toBe(0);
     expect(failures(verdict)).toBe(0);
@@ -96,6 +100,7 @@ describe('make soak, small and seeded', () => {
   it('left nothing running', async () => {
     expect(childPids().filter((pid) => !before.includes(pid))).toEqual([]);
     expect(await listening(report.endpoints.moto)).toBe(false);
-    expect(await listening(report.endpoints.proxy)).toBe(false);
+    expect(await listening(report.endpoints.localAws)).toBe(false);
+    expect(await listening(report.endpoints.localAwsTls)).toBe(false);
   });
 });

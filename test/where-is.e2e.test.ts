@@ -98,6 +98,7 @@ describe('where-is and redrive, end to end on the emulator', () => {
     try {
       await stack.workspace.destroy(stack.vars);
     } finally {
+      await stack.localAws.close();
       await stack.moto.stop();
       // Where the time goes on a loaded machine, for whoever reads a timeout here.
       process.stderr.write(`where-is e2e teardown: runtime stopped in ${stopped - started} ms, terraform destroy in ${Date.now() - stopped} ms\n`);

@@ -1,8 +1,11 @@
 # The root module, as in production, deployed to a local AWS emulator. Only two things differ:
-# the provider's endpoints point at moto_server on loopback, and a placeholder is published for
-# the ADOT layer (moto rejects layer ARNs it does not know). The local runtime (local-runtime/)
-# then plays the parts moto cannot: API Gateway's invoke, the event source mapping's polling and
-# the Lambda execution environment, which runs the layer's real code (the ADOT distro package).
+# the provider's endpoints point at the local AWS endpoint on loopback (local-runtime/local-aws.ts,
+# moto_server behind it), and a placeholder is published for the ADOT layer (moto rejects layer
+# ARNs it does not know). The local runtime (local-runtime/) then plays the parts moto cannot:
+# API Gateway's invoke, the event source mapping's polling and the Lambda execution environment,
+# which runs the layer's real code (the ADOT distro package). Queues, table and secret are
+# encrypted with a customer managed key, as a platform team deploys them, so the KMS permissions
+# the functions need are exercised on every call.
 
 provider "aws" {
   region                      = "us-east-1"
@@ -13,19 +16,42 @@ provider "aws" {
   skip_region_validation      = true
 
   endpoints {
-    apigateway     = var.moto_endpoint
-    cloudwatch     = var.moto_endpoint
-    cloudwatchlogs = var.moto_endpoint
-    dynamodb       = var.moto_endpoint
-    iam            = var.moto_endpoint
-    kms            = var.moto_endpoint
-    lambda         = var.moto_endpoint
-    secretsmanager = var.moto_endpoint
-    sns            = var.moto_endpoint
-    sqs            = var.moto_endpoint
-    sts            = var.moto_endpoint
-    xray           = var.moto_endpoint
+    apigateway     = var.aws_endpoint
+    cloudwatch     = var.aws_endpoint
+    cloudwatchlogs = var.aws_endpoint
+    dynamodb       = var.aws_endpoint
+    iam            = var.aws_endpoint
+    kms            = var.aws_endpoint
+    lambda         = var.aws_endpoint
+    secretsmanager = var.aws_endpoint
+    sns            = var.aws_endpoint
+    sqs            = var.aws_endpoint
+    sts            = var.aws_endpoint
+    xray           = var.aws_endpoint
   }
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+# One customer managed key for the module's data (queues, table, secret), its policy delegating to
+# the account's IAM policies as examples/complete's does: each function's role must then allow
+# what SQS, DynamoDB and Secrets Manager do with the key on its behalf.
+resource "aws_kms_key" "data" {
+  description             = "${var.name} data"
+  deletion_window_in_days = 7
+  enable_key_rotation     = true
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministers"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
 }
 
 locals {
@@ -49,6 +75,7 @@ module "webhook" {
 
   name           = var.name
   adot_layer_arn = aws_lambda_layer_version.adot_standin.arn
+  kms_key_arn    = aws_kms_key.data.arn
   # The stand-in's release, so that the module allows fast start (lite mode needs 0.13.0).
   adot_layer_release = local.adot_release
 
@@ -57,10 +84,6 @@ module "webhook" {
   maximum_batching_window_in_seconds = 1
 
   max_body_bytes = var.max_body_bytes
-
-  # moto 5.2 has no X-Ray sampling rule API (CreateSamplingRule); the strict local endpoint of
-  # issue 17 serves it, and this can then go.
-  xray_sampling_rule_enabled = false
 
   # moto does not store RedriveAllowPolicy and the provider would wait for it forever.
   create_dlq_redrive_allow_policy = false

@@ -32,3 +32,13 @@ output "event_source_mapping_uuid" {
   description = "UUID of the consumer's event source mapping."
   value       = module.webhook.event_source_mapping_uuid
 }
+
+output "api_id" {
+  description = "ID of the REST API (the local API Gateway reads its stage and resource back from the emulator)."
+  value       = module.webhook.api_id
+}
+
+output "kms_key_arn" {
+  description = "ARN of the customer managed key that encrypts the queues, the table and the secret."
+  value       = aws_kms_key.data.arn
+}

@@ -1,10 +1,10 @@
-variable "moto_endpoint" {
-  description = "Endpoint of the local AWS emulator (moto_server) on loopback, e.g. http://127.0.0.1:5000. `make demo` starts one on a free port and passes it."
+variable "aws_endpoint" {
+  description = "The local AWS endpoint on loopback (local-runtime/local-aws.ts, in front of moto_server), e.g. http://127.0.0.1:5000. `make demo` starts both on free ports and passes it."
   type        = string
 
   validation {
-    condition     = can(regex("^http://(127\\.[0-9]+\\.[0-9]+\\.[0-9]+|localhost|\\[::1\\]):[0-9]+$", var.moto_endpoint))
-    error_message = "moto_endpoint must be an http:// loopback address with a port: this example must never reach a real AWS endpoint."
+    condition     = can(regex("^http://(127\\.[0-9]+\\.[0-9]+\\.[0-9]+|localhost|\\[::1\\]):[0-9]+$", var.aws_endpoint))
+    error_message = "aws_endpoint must be an http:// loopback address with a port: this example must never reach a real AWS endpoint."
   }
 }
 

@@ -1,17 +1,13 @@
 import { SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { sqsRefuses } from './webhook-fuzz';
-
-function refusal(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
-}
+import { sqsMessageRefusal } from '../../local-runtime/local-aws/sqs-limits';
 
 /**
- * An SQS client double that enforces what real SQS enforces on `SendMessage` and the emulator
- * does not: the body's character set, the message size (body plus attributes) against the
- * queue's maximum, at most 10 attributes with non-empty names, types and values. A violation is
- * refused the way SQS refuses it (a 400-class error), so the producer under test answers 502.
- * Used where thousands of sends must stay fast; the emulator tests cover the wire.
+ * An in-memory SQS client for the producer's fuzz test, where thousands of sends must stay fast:
+ * it refuses a message exactly as the local AWS endpoint does (the same code, sqsMessageRefusal:
+ * character set, attribute rules, body plus attributes against the queue's maximum), with SQS's
+ * error codes as 400-class errors, so the producer under test answers 502. The end-to-end tests
+ * cover the wire through the endpoint itself.
  */
 export class StrictSqs {
   readonly messages: Message[] = [];
@@ -21,28 +17,14 @@ export class StrictSqs {
   readonly send = (async (command: unknown) => {
     if (!(command instanceof SendMessageCommand)) throw new Error('StrictSqs only models SendMessage');
     const input = command.input;
-    const body = input.MessageBody ?? '';
-    if (body === '') throw refusal('InvalidParameterValue', 'The message body must be non-empty');
-    if (sqsRefuses(body)) throw refusal('InvalidMessageContents', 'Invalid characters found in the message body');
-    const attributes = input.MessageAttributes ?? {};
-    const names = Object.keys(attributes);
-    if (names.length > 10) throw refusal('InvalidParameterValue', 'Number of message attributes exceeds 10');
-    let bytes = Buffer.byteLength(body);
-    for (const name of names) {
-      const attribute = attributes[name]!;
-      const value = attribute.StringValue ?? '';
-      if (!name || !attribute.DataType || value === '') throw refusal('InvalidParameterValue', `message attribute ${name} is empty`);
-      if (/^(aws\.|amazon\.)/i.test(name)) throw refusal('InvalidParameterValue', `reserved attribute name ${name}`);
-      if (sqsRefuses(value)) throw refusal('InvalidMessageContents', `Invalid characters in attribute ${name}`);
-      bytes += Buffer.byteLength(name) + Buffer.byteLength(attribute.DataType) + Buffer.byteLength(value);
-    }
-    if (bytes > this.maxMessageBytes) throw refusal('InvalidParameterValue', `message of ${bytes} bytes exceeds ${this.maxMessageBytes}`);
+    const refusal = sqsMessageRefusal(input, this.maxMessageBytes);
+    if (refusal) throw Object.assign(new Error(refusal.message), { name: refusal.code, $metadata: { httpStatusCode: 400 } });
     const messageId = randomUUID();
     this.messages.push({
       MessageId: messageId,
       ReceiptHandle: randomUUID(),
-      Body: body,
-      MessageAttributes: attributes,
+      Body: input.MessageBody ?? '',
+      MessageAttributes: input.MessageAttributes ?? {},
       Attributes: { SentTimestamp: String(Date.now()), ...(input.MessageSystemAttributes?.AWSTraceHeader?.StringValue ? { AWSTraceHeader: input.MessageSystemAttributes.AWSTraceHeader.StringValue } : {}) },
     });
     return { MessageId: messageId };

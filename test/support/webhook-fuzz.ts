@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { sqsRefuses } from '../../local-runtime/local-aws/sqs-limits';
 
 /** mulberry32: a tiny seeded PRNG, so every fuzz run with one seed builds the same cases. */
 export function seededRandom(seed: number): () => number {
@@ -12,27 +13,9 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/**
- * SQS's message body character set, checked code point by code point (deliberately not the
- * producer's regular expression): #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF.
- * The emulator does not check it; real SQS refuses the whole message.
- */
-export function sqsRefuses(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return true;
-    }
-    const allowed = unit === 0x9 || unit === 0xa || unit === 0xd || (unit >= 0x20 && unit <= 0xd7ff) || (unit >= 0xe000 && unit <= 0xfffd);
-    if (!allowed) return true;
-  }
-  return false;
-}
+// SQS's character set, as the local AWS endpoint applies it (#x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD
+// #x10000-#x10FFFF, code point by code point, deliberately not the producer's regular expression).
+export { sqsRefuses };
 
 /** Stripe's scheme over raw bytes (the official helper takes a string, so it cannot sign invalid UTF-8). */
 export function signBytes(body: Uint8Array, secret: string, timestamp: number): string {

@@ -1,21 +1,16 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AwsCall, LocalAwsLayer } from '../local-runtime/local-aws';
 import { POISON_MARKER } from './events';
 import type { FaultKind, FaultRates } from './options';
 import type { Rng } from './rng';
 
-/** The AWS operation a request is for, from its `X-Amz-Target` (JSON protocols: SQS, DynamoDB, Secrets Manager). */
-export function operationOf(target: string | undefined): string {
-  if (!target) return 'other';
-  const [service = '', operation = ''] = target.split('.');
-  if (service.startsWith('DynamoDB')) return `dynamodb.${operation}`;
-  if (service === 'AmazonSQS') return `sqs.${operation}`;
-  if (service === 'secretsmanager') return `secrets.${operation}`;
-  return 'other';
+/** The name the report gives a call: `sqs.SendMessage`, `dynamodb.PutItem`, `secrets.GetSecretValue`. */
+export function operationOf(call: Pick<AwsCall['request'], 'service' | 'operation'>): string {
+  const service = call.service === 'secretsmanager' ? 'secrets' : call.service;
+  return service ? `${service}.${call.operation}` : 'other';
 }
 
-export interface FaultProxyOptions {
-  /** The emulator's endpoint, where every request not failed goes. */
-  target: string;
+export interface FaultLayerOptions {
   rates: FaultRates;
   rng: Rng;
   /** How long a stall holds a PutItem: past the consumer's timeout (read once it is deployed). */
@@ -28,11 +23,12 @@ export interface FaultProxyOptions {
   killConsumer: () => void;
 }
 
-export interface FaultProxy {
-  endpoint: string;
+export interface FaultLayer {
+  /** Plugged into the local AWS endpoint, between its checks and the emulator. */
+  layer: LocalAwsLayer;
   /** Faults fired, by kind. */
   counts: Record<FaultKind, number>;
-  /** Requests seen, by operation. */
+  /** Requests of the functions' and the mapping's roles seen, by operation. */
   requests: Record<string, number>;
   /** Every request to `service` fails with 503 for `ms`, from the next request on. */
   startOutage(service: 'sqs' | 'secrets', ms: number): void;
@@ -40,7 +36,8 @@ export interface FaultProxy {
   held(): number;
   /** Requests for `operation` received and not yet answered (held or forwarded). */
   inFlight(operation: string): number;
-  close(): Promise<void>;
+  /** Drops the held requests' timers. */
+  close(): void;
 }
 
 type Decision = { kind: FaultKind; action: 'fail'; status: number; type: string; message: string } | { kind: FaultKind; action: 'delay'; ms: number } | { kind: FaultKind; action: 'kill' };
@@ -48,11 +45,12 @@ type Decision = { kind: FaultKind; action: 'fail'; status: number; type: string;
 const dynamoType = (name: string) => `com.amazonaws.dynamodb.v20120810#${name}`;
 
 /**
- * An HTTP proxy the functions use as their AWS endpoint, in front of the emulator: it fails,
- * delays or kills on purpose, at the given rates, and counts what it did. The event source
- * mapping and the checks talk to the emulator directly, so only the functions see the faults.
+ * The soak's fault injection as a layer of the local AWS endpoint, after its IAM, KMS and SQS
+ * checks and before the emulator: it fails, delays or kills on purpose, at the given rates, the
+ * calls of the functions' roles (never the harness's, which signs as the account's admin), and
+ * counts what it did.
  */
-export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+export function createFaultLayer(options: FaultLayerOptions): FaultLayer {
   const counts = Object.fromEntries(
     ['sqs.throttle', 'sqs.5xx', 'sqs.outage', 'sqs.slow', 'secrets.outage', 'producer.restart', 'dynamodb.throttle', 'dynamodb.5xx', 'dynamodb.latency', 'consumer.timeout', 'consumer.kill'].map((k) => [k, 0]),
   ) as Record<FaultKind, number>;
@@ -104,71 +102,46 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return undefined;
   };
 
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', options.target);
-    const upstream = httpRequest(url, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-    upstream.end(body);
+  const handle = (call: AwsCall, res: ServerResponse, forward: () => void): boolean => {
+    if (call.caller.kind !== 'role') return false;
+    const operation = operationOf(call.request);
+    requests[operation] = (requests[operation] ?? 0) + 1;
+    open[operation] = (open[operation] ?? 0) + 1;
+    res.on('close', () => (open[operation] = (open[operation] ?? 1) - 1));
+    if (isPoisonWrite(operation, call.request.body)) {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'soak-poison' });
+      res.end(JSON.stringify({ __type: dynamoType('ValidationException'), message: 'One or more parameter values were invalid: the table refuses this item (soak poison event)' }));
+      return true;
+    }
+    const decision = decide(operation);
+    if (!decision) return false;
+    counts[decision.kind]++;
+    if (decision.action === 'fail') {
+      const payload = JSON.stringify({ __type: decision.type, message: decision.message });
+      res.writeHead(decision.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'injected-fault' });
+      res.end(payload);
+      return true;
+    }
+    if (decision.action === 'kill') {
+      // Mid-batch: this PutItem is in flight. Half the time the write still lands first, so a
+      // redelivered record finds its item already stored.
+      const landFirst = rng.chance(0.5);
+      if (landFirst) forward();
+      setTimeout(options.killConsumer, landFirst ? 50 : 0);
+      if (!landFirst) res.destroy();
+      return true;
+    }
+    heldCount++;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      heldCount--;
+      forward();
+    }, decision.ms);
+    timers.add(timer);
+    return true;
   };
-
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const operation = operationOf(req.headers['x-amz-target'] as string | undefined);
-      requests[operation] = (requests[operation] ?? 0) + 1;
-      open[operation] = (open[operation] ?? 0) + 1;
-      res.on('close', () => (open[operation] = (open[operation] ?? 1) - 1));
-      if (isPoisonWrite(operation, body)) {
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'soak-poison' });
-        res.end(JSON.stringify({ __type: dynamoType('ValidationException'), message: 'One or more parameter values were invalid: the table refuses this item (soak poison event)' }));
-        return;
-      }
-      const decision = decide(operation);
-      if (!decision) return forward(req, body, res);
-      counts[decision.kind]++;
-      if (decision.action === 'fail') {
-        const payload = JSON.stringify({ __type: decision.type, message: decision.message });
-        res.writeHead(decision.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'injected-fault' });
-        res.end(payload);
-        return;
-      }
-      if (decision.action === 'kill') {
-        // Mid-batch: this PutItem is in flight. Half the time the write still lands first, so a
-        // redelivered record finds its item already stored.
-        const landFirst = rng.chance(0.5);
-        if (landFirst) forward(req, body, res);
-        setTimeout(options.killConsumer, landFirst ? 50 : 0);
-        if (!landFirst) res.destroy();
-        return;
-      }
-      heldCount++;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        heldCount--;
-        forward(req, body, res);
-      }, decision.ms);
-      timers.add(timer);
-    });
-  });
-  // Sockets kept alive by the functions' SDK clients would otherwise hold close() open.
-  const sockets = new Set<import('node:net').Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    layer: { handle },
     counts,
     requests,
     startOutage(service, ms) {
@@ -176,11 +149,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     held: () => heldCount,
     inFlight: (operation) => open[operation] ?? 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: () => {
+      for (const timer of timers) clearTimeout(timer);
+    },
   };
 }
