@@ -1,11 +1,11 @@
-import { ConfigError, integerInRange, oneOf, optionalString, requiredString, type Env } from '../lib/config';
-import { queueNameFromUrl } from '../lib/attributes';
+import { ConfigError, integerInRange, oneOf, optionalString, type Env } from '../lib/config';
+import { destinationMaxMessageBytes, loadDestination, type DestinationConfig } from './publish';
 
 export type WebhookVerification = 'stripe' | 'none';
 
 export interface ProducerConfig {
-  queueUrl: string;
-  queueName: string;
+  /** The queue (QUEUE_URL), or with fan-out the SNS topic (TOPIC_ARN). */
+  destination: DestinationConfig;
   verification: WebhookVerification;
   /** Set when verification is `stripe`. */
   secretArn: string | undefined;
@@ -15,6 +15,7 @@ export interface ProducerConfig {
    * The largest message (body plus attributes, as SQS counts them) the producer sends: the
    * deployed queue's maximum message size (QUEUE_MAX_MESSAGE_BYTES). A larger one is answered
    * with 413 instead of being refused by SendMessage, which the sender would retry for days.
+   * Publishing to a topic, SNS's 256 KiB when smaller.
    */
   maxMessageBytes: number;
 }
@@ -31,12 +32,7 @@ const DEFAULT_QUEUE_MAX_MESSAGE_BYTES = 256 * 1024;
 export const MESSAGE_ALLOWANCE_BYTES = 16 * 1024;
 
 export function loadProducerConfig(env: Env): ProducerConfig {
-  const queueUrl = requiredString(env, 'QUEUE_URL');
-  try {
-    new URL(queueUrl);
-  } catch {
-    throw new ConfigError(`QUEUE_URL must be an SQS queue URL; got "${queueUrl}"`);
-  }
+  const destination = loadDestination(env);
   const verification = oneOf<WebhookVerification>(env, 'WEBHOOK_VERIFICATION', ['stripe', 'none'], 'stripe');
   const secretArn = optionalString(env, 'WEBHOOK_SECRET_ARN');
   if (verification === 'stripe') {
@@ -45,13 +41,13 @@ export function loadProducerConfig(env: Env): ProducerConfig {
   }
   // The deployed queue's size (the module sets it from queue_max_message_size), not SQS's
   // largest: a queue created without a size is 256 KiB with AWS provider 5.x.
-  const maxMessageBytes = integerInRange(env, 'QUEUE_MAX_MESSAGE_BYTES', DEFAULT_QUEUE_MAX_MESSAGE_BYTES, MESSAGE_ALLOWANCE_BYTES + 1, SQS_MAX_MESSAGE_BYTES);
+  const queueMaxMessageBytes = integerInRange(env, 'QUEUE_MAX_MESSAGE_BYTES', DEFAULT_QUEUE_MAX_MESSAGE_BYTES, MESSAGE_ALLOWANCE_BYTES + 1, SQS_MAX_MESSAGE_BYTES);
+  const maxMessageBytes = destinationMaxMessageBytes(destination, queueMaxMessageBytes);
   // Leaves room for the message attributes (and escaping) within that queue's limit.
   const maxBodyLimit = maxMessageBytes - MESSAGE_ALLOWANCE_BYTES;
   const maxBodyBytes = integerInRange(env, 'MAX_BODY_BYTES', maxBodyLimit, 1, maxBodyLimit);
   return {
-    queueUrl,
-    queueName: queueNameFromUrl(queueUrl),
+    destination,
     verification,
     secretArn: verification === 'stripe' ? secretArn : undefined,
     toleranceSeconds: integerInRange(env, 'WEBHOOK_TOLERANCE_SECONDS', 300, 1, 86_400),

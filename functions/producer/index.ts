@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { assertTracingReady } from '../lib/startup-check';
 import { loadProducerConfig } from './config';
 import { createProducerHandler } from './producer';
+import { snsClientModule } from './publish';
 import { SigningSecrets } from './signing-secrets';
 
 // Module scope runs once per cold start: a bad setting fails it here, naming the setting.
@@ -20,4 +21,7 @@ const secrets =
         return secret.SecretString;
       });
 
-export const handler = createProducerHandler({ config, sqs: new SQSClient({}), secrets });
+// Only the client of the configured destination: the queue's, or with fan-out the topic's.
+const clients = config.destination.kind === 'topic' ? { sns: new (snsClientModule().SNSClient)({}) } : { sqs: new SQSClient({}) };
+
+export const handler = createProducerHandler({ config, ...clients, secrets });

@@ -1,14 +1,16 @@
-import { SendMessageCommand, type MessageSystemAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Span } from '@opentelemetry/api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ATTR, MESSAGING_SYSTEM_SQS } from '../lib/attributes';
+import { ATTR } from '../lib/attributes';
 import { injectTraceContext, xrayTraceHeader } from '../lib/inject';
 import { createLogger, type Logger } from '../lib/logger';
 import type { SdkMessageAttributes } from '../lib/sqs-carrier';
-import { BODY_ENCODING_ATTRIBUTE, encodeBody, sqsMessageBytes } from '../lib/webhook-message';
+import { BODY_ENCODING_ATTRIBUTE, encodeBody } from '../lib/webhook-message';
 import { PIPELINE_TRACER_NAME } from '../telemetry-names';
 import type { ProducerConfig } from './config';
 import { claimedEventId } from './claimed-event-id';
+import { createDestination, snsClientModule } from './publish';
 import { readWebhookRequest, type WebhookHttpEvent, type WebhookRequest } from './http-event';
 import { errorResponse, jsonResponse } from './responses';
 import type { SigningSecrets } from './signing-secrets';
@@ -17,7 +19,10 @@ import { fitsOneItem, parseWebhookEvent, utf8Text, type WebhookEvent } from './w
 
 export interface ProducerDependencies {
   config: ProducerConfig;
-  sqs: Pick<SQSClient, 'send'>;
+  /** Required when the destination is a queue (QUEUE_URL). */
+  sqs?: Pick<SQSClient, 'send'>;
+  /** Required when the destination is a topic (TOPIC_ARN, fan-out). */
+  sns?: Pick<SNSClient, 'send'>;
   /** Required when `config.verification` is `stripe`. */
   secrets?: SigningSecrets;
   logger?: Logger;
@@ -33,9 +38,20 @@ interface AwsErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-const TRANSIENT_ERRORS = new Set(['ThrottlingException', 'RequestThrottled', 'ServiceUnavailable', 'InternalError', 'KmsThrottled', 'TimeoutError']);
+const TRANSIENT_ERRORS = new Set([
+  'ThrottlingException',
+  'RequestThrottled',
+  'ServiceUnavailable',
+  'InternalError',
+  'KmsThrottled',
+  'TimeoutError',
+  // SNS's, when the producer publishes to a topic.
+  'ThrottledException',
+  'InternalErrorException',
+  'KMSThrottlingException',
+]);
 
-/** 503 when SQS is briefly unavailable (retry soon), 502 when it refused the message; both make the sender retry. */
+/** 503 when SQS (or SNS) is briefly unavailable (retry soon), 502 when it refused the message; both make the sender retry. */
 function statusForSendError(error: unknown): number {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorShape;
   const status = shape.$metadata?.httpStatusCode;
@@ -44,8 +60,12 @@ function statusForSendError(error: unknown): number {
 }
 
 export function createProducerHandler(deps: ProducerDependencies): ProducerHandler {
-  const { config, sqs } = deps;
+  const { config, sqs, sns } = deps;
   const logger = deps.logger ?? createLogger({ component: 'producer' });
+  const destination = createDestination(config.destination, config.maxMessageBytes, {
+    ...(sqs ? { sendMessage: (input) => sqs.send(new SendMessageCommand(input)) } : {}),
+    ...(sns ? { publish: (input) => sns.send(new (snsClientModule().PublishCommand)(input)) } : {}),
+  });
   const now = deps.now ?? Date.now;
   const tracer = trace.getTracer(PIPELINE_TRACER_NAME);
   if (config.verification === 'stripe' && !deps.secrets) throw new Error('stripe verification needs the signing secrets');
@@ -74,15 +94,15 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
 
   /**
    * Sends the signed text itself (see lib/webhook-message), never a re-serialization of the
-   * parsed event. A message that cannot fit is refused with 413: no retry could make it fit.
+   * parsed event, to the queue or the topic (./publish). A message that cannot fit is refused
+   * with 413: no retry could make it fit.
    */
   async function enqueue(event: WebhookEvent, text: string): Promise<APIGatewayProxyResult> {
     const { body, encoding } = encodeBody(text);
-    const span: Span = tracer.startSpan(`send ${config.queueName}`, {
+    const span: Span = tracer.startSpan(`send ${destination.name}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
-        [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
-        [ATTR.messagingDestinationName]: config.queueName,
+        ...destination.spanAttributes,
         [ATTR.messagingOperationType]: 'send',
         [ATTR.webhookEventId]: event.id,
         [ATTR.webhookType]: event.type,
@@ -91,30 +111,17 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     const spanContext = trace.setSpan(otelContext.active(), span);
     const log = logger.child({ eventId: event.id }, spanContext);
     try {
-      // The encoding attribute goes first so the trace fields are budgeted around it.
-      const attributes: SdkMessageAttributes = { [BODY_ENCODING_ATTRIBUTE]: { DataType: 'String', StringValue: encoding } };
+      // The encoding attribute (and the destination's own) go first so the trace fields are budgeted around them.
+      const attributes: SdkMessageAttributes = { [BODY_ENCODING_ATTRIBUTE]: { DataType: 'String', StringValue: encoding }, ...destination.ownAttributes(event.type) };
       injectTraceContext(attributes, spanContext, log);
-      const bytes = sqsMessageBytes(body, attributes);
-      if (bytes > config.maxMessageBytes) {
+      const oversize = destination.oversize(body, attributes);
+      if (oversize) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'message too large' });
-        log.warn('webhook rejected: message too large', { status: 413, bytes, limit: config.maxMessageBytes, encoding });
+        log.warn('webhook rejected: message too large', { status: 413, bytes: oversize.bytes, limit: oversize.limit, of: oversize.what, encoding });
         return errorResponse(413, 'body too large for one queue message');
       }
       const traceHeader = xrayTraceHeader(spanContext);
-      const systemAttributes: Record<string, MessageSystemAttributeValue> | undefined = traceHeader
-        ? { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } }
-        : undefined;
-      const sent = await otelContext.with(spanContext, () =>
-        sqs.send(
-          new SendMessageCommand({
-            QueueUrl: config.queueUrl,
-            MessageBody: body,
-            MessageAttributes: attributes,
-            MessageSystemAttributes: systemAttributes,
-          }),
-        ),
-      );
-      const messageId = sent.MessageId ?? '';
+      const messageId = await otelContext.with(spanContext, () => destination.send(body, attributes, traceHeader));
       span.setAttribute(ATTR.messagingMessageId, messageId);
       log.info('webhook enqueued', { messageId, type: event.type });
       return jsonResponse(200, { received: true, eventId: event.id, messageId });
@@ -123,7 +130,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       span.recordException(err);
       span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
       const status = statusForSendError(error);
-      log.error('SQS did not accept the webhook; the sender will retry', { error: err, status });
+      log.error('SQS did not accept the webhook; the sender will retry', { error: err, status, destination: destination.name });
       return errorResponse(status, 'queue unavailable', status === 503 ? { 'retry-after': '5' } : {});
     } finally {
       span.end();
