@@ -41,3 +41,19 @@ variable "consumer_timeout" {
     error_message = "consumer_timeout must be between 1 and 30 seconds in this example."
   }
 }
+
+variable "fan_out" {
+  description = "The module's fan_out (an SNS topic between the producer and several consumers), e.g. { own_consumer = { name = \"billing\" }, consumers = { notifications = { raw_message_delivery = false, event_types = [\"invoice.*\"] } } }; null: the single queue."
+  type = object({
+    own_consumer = optional(object({
+      name                 = optional(string, "store")
+      raw_message_delivery = optional(bool, true)
+      event_types          = optional(list(string), [])
+    }), {})
+    consumers = optional(map(object({
+      raw_message_delivery = optional(bool, true)
+      event_types          = optional(list(string), [])
+    })), {})
+  })
+  default = null
+}
