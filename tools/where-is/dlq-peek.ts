@@ -5,6 +5,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { snsEnvelopeOf } from '../../functions/lib/sns-envelope';
 import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../../functions/lib/webhook-message';
 
 export interface PeekResult {
@@ -84,17 +85,20 @@ export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages
 
 /**
  * The event id a queued message carries: the body is the signed Stripe event itself (`id`),
- * escaped only where SQS's character set requires (`webhook-body-encoding`); a message from
+ * escaped only where SQS's character set requires (`webhook-body-encoding`), or (fan-out, a
+ * subscription without raw delivery) SNS's envelope holding it with the attribute; a message from
  * before 0.2.0 has no encoding attribute and holds the envelope `{ eventId, type, payload }`.
  */
 export function messageEventId(message: Pick<Message, 'Body' | 'MessageAttributes'>): string | undefined {
   try {
-    const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
+    const sns = snsEnvelopeOf({ body: message.Body });
+    const body = sns ? sns.message : (message.Body ?? '');
+    const encoding = sns ? sns.messageAttributes[BODY_ENCODING_ATTRIBUTE]?.stringValue : message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
     if (encoding === undefined) {
-      const envelope = JSON.parse(message.Body ?? '') as { eventId?: unknown };
+      const envelope = JSON.parse(body) as { eventId?: unknown };
       return typeof envelope.eventId === 'string' ? envelope.eventId : undefined;
     }
-    const event = JSON.parse(decodeBody(message.Body ?? '', encoding)) as { id?: unknown };
+    const event = JSON.parse(decodeBody(body, encoding)) as { id?: unknown };
     return typeof event.id === 'string' ? event.id : undefined;
   } catch {
     return undefined;
