@@ -13,6 +13,9 @@ describe('producer settings', () => {
       verification: 'stripe',
       secretArn: SECRET_ARN,
       toleranceSeconds: 300,
+      // /webhook is the source named stripe, its events keyed by their bare id; no other source.
+      defaultSource: { name: 'stripe', scheme: 'stripe', secretArn: SECRET_ARN, toleranceSeconds: 300, bareKeys: true },
+      sources: new Map(),
       // Unset, the queue is taken to be 256 KiB (AWS provider 5.x's default) and the body
       // limit leaves the 16 KiB allowance for attributes within it.
       maxBodyBytes: 262144 - 16384,

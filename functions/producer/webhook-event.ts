@@ -13,14 +13,19 @@ export const MAX_EVENT_ID_BYTES = 2048;
 
 
 /**
- * DynamoDB caps an item at 400 KB (names and values). The consumer stores the text, the id and
- * the type plus five short fields (under 200 bytes together); 1 KiB is kept for those.
+ * DynamoDB caps an item at 400 KB (names and values). The consumer stores the text, the key, the
+ * type and the source (with the sender's id when the key is `<source>#<id>`) plus five short
+ * fields (under 200 bytes together); 1 KiB is kept for those and the attribute names.
  */
 const MAX_STORED_BYTES = 400 * 1024 - 1024;
 
-/** False when the consumer could never store this event: the write would fail on every retry. */
-export function fitsOneItem(text: string, event: WebhookEvent): boolean {
-  return Buffer.byteLength(text, 'utf8') + Buffer.byteLength(event.id, 'utf8') + Buffer.byteLength(event.type, 'utf8') <= MAX_STORED_BYTES;
+/**
+ * False when the consumer could never store this event: the write would fail on every retry.
+ * `fields` are the other long values of the item (its key, the sender's id when it differs, the
+ * type, the source).
+ */
+export function fitsOneItem(text: string, fields: readonly string[]): boolean {
+  return fields.reduce((bytes, field) => bytes + Buffer.byteLength(field, 'utf8'), Buffer.byteLength(text, 'utf8')) <= MAX_STORED_BYTES;
 }
 
 // `fatal`: invalid UTF-8 is refused rather than replaced by U+FFFD; `ignoreBOM`: a BOM stays in
