@@ -436,6 +436,74 @@ variable "webhook_tolerance_seconds" {
   }
 }
 
+variable "webhook_sources" {
+  description = "Webhook senders served beside /webhook, each on its own route POST /webhooks/<source> (the map's key: 1-32 lower-case letters, digits, - or _). scheme: stripe, github, standard-webhooks, shopify or slack. secret_arn: an existing Secrets Manager secret holding the signing secret in the scheme's format (see README, Webhook senders); null: the module creates one per source (name prefix <name>/<source>/webhook-signing-secret-, no value: set it out of band). secret_kms_key_arn: the customer managed key of that existing secret. tolerance_seconds: how far a signed timestamp may be from now, either way (stripe, standard-webhooks and slack only; default 300). Their events are stored under <source>#<id>. At most 10 (their secrets' ARNs go into the producer's environment, which Lambda caps at 4 KB)."
+  type = map(object({
+    scheme             = string
+    secret_arn         = optional(string)
+    secret_kms_key_arn = optional(string)
+    tolerance_seconds  = optional(number)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for source in keys(var.webhook_sources) : can(regex("^[a-z0-9][a-z0-9_-]{0,31}$", source))])
+    error_message = "Each webhook_sources key must be 1-32 lower-case letters, digits, - or _, starting with a letter or digit (it is a path segment, a metric dimension and the prefix of its events' keys)."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : contains(["stripe", "github", "standard-webhooks", "shopify", "slack"], source.scheme)])
+    error_message = "Each webhook_sources scheme must be stripe, github, standard-webhooks, shopify or slack."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.tolerance_seconds == null || contains(["stripe", "standard-webhooks", "slack"], source.scheme)])
+    error_message = "tolerance_seconds applies only to the schemes that sign a timestamp (stripe, standard-webhooks, slack); github and shopify rest on the stored event id instead."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.tolerance_seconds == null ? true : source.tolerance_seconds >= 1 && source.tolerance_seconds <= 86400 && floor(source.tolerance_seconds) == source.tolerance_seconds])
+    error_message = "Each webhook_sources tolerance_seconds must be a whole number between 1 and 86400."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.secret_arn == null ? true : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", source.secret_arn))])
+    error_message = "Each webhook_sources secret_arn must be a Secrets Manager secret ARN."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.secret_kms_key_arn == null ? true : source.secret_arn != null && can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", source.secret_kms_key_arn))])
+    error_message = "secret_kms_key_arn must be a KMS key ARN, and applies only to an existing secret (secret_arn); a secret the module creates uses kms_key_arn."
+  }
+
+  validation {
+    condition     = length(var.webhook_sources) <= 10
+    error_message = "At most 10 webhook_sources: each one's secret ARN goes into the producer's environment, which Lambda caps at 4 KB."
+  }
+
+  validation {
+    condition     = !(var.webhook_default_source_enabled && contains(keys(var.webhook_sources), "stripe"))
+    error_message = "\"stripe\" names the /webhook source (webhook_verification, webhook_secret_arn, ...): give this one another name (e.g. stripe-eu), or set webhook_default_source_enabled = false."
+  }
+
+  validation {
+    condition     = var.webhook_default_source_enabled || length(var.webhook_sources) > 0
+    error_message = "With webhook_default_source_enabled = false, webhook_sources must name at least one source: the producer would accept nothing."
+  }
+}
+
+variable "webhook_default_source_enabled" {
+  description = "Serves POST /webhook with the source the webhook_verification, webhook_secret_* and webhook_tolerance_seconds variables describe, named stripe, whose events are stored under their bare ids (as before webhook_sources existed). false: only webhook_sources are served (at least one), /webhook answers 404 and no secret is created for it."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.webhook_default_source_enabled || (var.webhook_secret_arn == null && var.webhook_secret_kms_key_arn == null && var.webhook_secret_name == null)
+    error_message = "webhook_secret_arn, webhook_secret_kms_key_arn and webhook_secret_name configure the /webhook source: remove them with webhook_default_source_enabled = false (each source of webhook_sources has its own secret_arn)."
+  }
+
+}
+
 variable "max_body_bytes" {
   description = "MAX_BODY_BYTES: largest request body the producer accepts (larger ones are answered 413). Must leave 16 KiB for the message attributes (and escaping) within queue_max_message_size: the default 245760 is 256 KiB less 16 KiB."
   type        = number

@@ -29,7 +29,7 @@ function fail(message: string): never {
 /**
  * WEBHOOK_SOURCES: the `/webhooks/<source>` sources as JSON,
  * `{"<source>":{"scheme":"github","secretArn":"arn:…","toleranceSeconds":300}}`
- * (`toleranceSeconds` only for a scheme with a timestamp; default 300).
+ * (`toleranceSeconds` only for a scheme with a timestamp, null or absent otherwise; default 300).
  */
 export function parseWebhookSources(value: string | undefined): Map<string, WebhookSource> {
   const sources = new Map<string, WebhookSource>();
@@ -48,7 +48,8 @@ export function parseWebhookSources(value: string | undefined): Map<string, Webh
     if (typeof scheme !== 'string' || !(SCHEMES as readonly string[]).includes(scheme)) fail(`${name}.scheme must be one of ${SCHEMES.join(', ')}; got ${JSON.stringify(scheme)}`);
     if (typeof secretArn !== 'string' || !secretArn.startsWith('arn:')) fail(`${name}.secretArn must be a Secrets Manager ARN`);
     const sender = SENDERS[scheme as SchemeName];
-    if (toleranceSeconds !== undefined && !sender.timestamped) fail(`${name}: the ${scheme} scheme signs no timestamp, so it takes no toleranceSeconds`);
+    // null is absent: Terraform writes every source with the same fields.
+    if (toleranceSeconds !== undefined && toleranceSeconds !== null && !sender.timestamped) fail(`${name}: the ${scheme} scheme signs no timestamp, so it takes no toleranceSeconds`);
     const tolerance = toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
     if (typeof tolerance !== 'number' || !Number.isInteger(tolerance) || tolerance < 1 || tolerance > MAX_TOLERANCE_SECONDS) {
       fail(`${name}.toleranceSeconds must be a whole number between 1 and ${MAX_TOLERANCE_SECONDS}`);
