@@ -7,7 +7,7 @@ import { enforcementFromEnv, LocalAws, type LocalAwsLayer } from './local-aws';
 import { LocalPipeline } from './local-pipeline';
 import { startMoto, type MotoServer } from './moto';
 import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
-import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../functions/lib/webhook-message';
+import { messageEventKey } from '../tools/where-is/dlq-peek';
 import type { SchemeName } from '../functions/producer/senders';
 import { DEFAULT_SOURCE_NAME } from '../functions/webhook-identity';
 import { newSigningSecret } from './webhook-senders';
@@ -178,24 +178,12 @@ export async function storedItems(dynamodb: DynamoDBClient, tableName: string): 
   return items;
 }
 
-/** The eventIds of the messages in the DLQ (read with a zero visibility timeout so they stay). */
+/** The table keys of the events in the DLQ (read with a zero visibility timeout so they stay): the bare id for /webhook, `<source>#<id>` for a source. */
 export async function deadLetteredEventIds(sqs: SQSClient, dlqUrl: string): Promise<string[]> {
   const ids = new Set<string>();
   for (let round = 0; round < 5; round++) {
-    const batch = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: [BODY_ENCODING_ATTRIBUTE] }),
-    );
-    for (const message of batch.Messages ?? []) {
-      // The producer's messages carry the signed event (`id`); the earlier envelope has `eventId`.
-      const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
-      try {
-        const parsed = JSON.parse(encoding === undefined ? (message.Body ?? '') : decodeBody(message.Body ?? '', encoding)) as { id?: unknown; eventId?: unknown };
-        const id = encoding === undefined ? parsed.eventId : parsed.id;
-        ids.add(typeof id === 'string' ? id : `(no eventId: ${message.MessageId})`);
-      } catch {
-        ids.add(`(not JSON: ${message.MessageId})`);
-      }
-    }
+    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    for (const message of batch.Messages ?? []) ids.add(messageEventKey(message) ?? `(no event id: ${message.MessageId})`);
     if ((batch.Messages ?? []).length === 0) break;
   }
   return [...ids];
