@@ -302,7 +302,7 @@ variable "adot_fast_start" {
 }
 
 variable "xray_sampling_rule_enabled" {
-  description = "Creates an X-Ray sampling rule for this API's stage (POST /webhook; with create_api and tracing_enabled). Without it X-Ray's default rule applies: 1 request a second and 5% of the rest, so in a burst most webhooks get no trace. The functions follow the stage's decision (see README, X-Ray sampling)."
+  description = "Creates an X-Ray sampling rule for this API's stage (POST /webhook, and /webhooks/<source> with webhook_sources; with create_api and tracing_enabled). Without it X-Ray's default rule applies: 1 request a second and 5% of the rest, so in a burst most webhooks get no trace. The functions follow the stage's decision (see README, X-Ray sampling)."
   type        = bool
   default     = true
 }
@@ -356,7 +356,7 @@ variable "log_level" {
 ################################################################################
 
 variable "webhook_verification" {
-  description = "How the producer verifies requests: \"stripe\" (Stripe-Signature HMAC with the secret) or \"none\" (accept anything; must be asked for explicitly)."
+  description = "How the producer verifies requests to POST /webhook (the source named stripe): \"stripe\" (Stripe-Signature HMAC with the secret) or \"none\" (accept anything; must be asked for explicitly). Other senders: webhook_sources."
   type        = string
   default     = "stripe"
 
@@ -367,7 +367,7 @@ variable "webhook_verification" {
 }
 
 variable "webhook_secret_arn" {
-  description = "ARN of an existing Secrets Manager secret holding the webhook signing secret (whsec_...). null: the module creates an empty secret whose value you set out of band."
+  description = "ARN of an existing Secrets Manager secret holding /webhook's signing secret (whsec_...). null: the module creates an empty secret whose value you set out of band. Each source of webhook_sources has its own (secret_arn)."
   type        = string
   default     = null
 
@@ -841,7 +841,7 @@ variable "iam_permissions_boundary_arn" {
 ################################################################################
 
 variable "create_api" {
-  description = "Creates the REST API with POST /webhook. false: wire the producer (outputs producer_function_name, producer_function_arn, producer_invoke_arn) into an API you already have."
+  description = "Creates the REST API with POST /webhook (and POST /webhooks/{source} with webhook_sources). false: wire the producer (outputs producer_function_name, producer_function_arn, producer_invoke_arn) into an API you already have; for sources, a route that passes the source as the path parameter source."
   type        = bool
   default     = true
 }

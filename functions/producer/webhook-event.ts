@@ -1,4 +1,5 @@
 import { hasLoneSurrogate } from '../lib/webhook-message';
+import { jsonObject } from './senders/event-body';
 
 /** The parts of a Stripe-style event the pipeline relies on; the rest travels untouched in the signed text. */
 export interface WebhookEvent {
@@ -46,16 +47,9 @@ export function utf8Text(rawBody: Uint8Array): string | undefined {
  * depth parses; nothing here serializes the event again.
  */
 export function parseWebhookEvent(text: string): ParseResult {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'body is not valid JSON' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, reason: 'body must be a JSON object' };
-  }
-  const { id, type } = parsed as Record<string, unknown>;
+  const body = jsonObject(text);
+  if (!body.ok) return body;
+  const { id, type } = body.object;
   if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') {
     return { ok: false, reason: 'event must have string id and type' };
   }
