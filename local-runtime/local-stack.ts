@@ -3,9 +3,11 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { installedDistroVersion } from './adot-layer';
 import { enforcementFromEnv, LocalAws, type LocalAwsLayer } from './local-aws';
 import { LocalPipeline } from './local-pipeline';
 import { startMoto, type MotoServer } from './moto';
+import { stageExample } from './staged-example';
 import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
 import { messageEventKey } from '../tools/where-is/dlq-peek';
 import type { SchemeName } from '../functions/producer/senders';
@@ -78,6 +80,11 @@ export interface DeployOptions {
   random?: () => number;
   /** Batches the local event source mapping processes at once (default 1). */
   mappingConcurrency?: number;
+  /**
+   * Deploy this published example (examples/<name>, staged with local-runtime/staged-example.ts)
+   * instead of examples/local: its variables come from `vars`, its missing outputs from `extraOutputs`.
+   */
+  example?: { name: string; extraOutputs: Record<string, string> };
 }
 
 /**
@@ -90,7 +97,15 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
   progress('starting moto_server');
   const moto = await startMoto();
   let localAws: LocalAws | undefined;
-  const workspace = new TerraformWorkspace(join(options.root, 'examples/local'), options.workDir, options.root);
+  const configDir = options.example
+    ? stageExample(options.root, options.example.name, options.workDir, {
+        standinLayerZip: join(options.root, 'dist/local-runtime/adot-standin-layer.zip'),
+        adotRelease: installedDistroVersion(options.root),
+        extraOutputs: options.example.extraOutputs,
+      }).configDir
+    : join(options.root, 'examples/local');
+  const exampleName = options.example ? `examples/${options.example.name}` : 'examples/local';
+  const workspace = new TerraformWorkspace(configDir, options.workDir, options.root);
   const spansFile = join(options.workDir, 'spans.jsonl');
   let vars: Record<string, string | number> = {};
   let applied = false;
@@ -99,9 +114,9 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
     localAws = await LocalAws.start({ motoEndpoint: moto.endpoint, region: REGION, enforce, ...(options.localAwsLayers ? { layers: options.localAwsLayers } : {}) });
     progress(`local AWS endpoint ${localAws.endpoint} (TLS ${localAws.tlsEndpoint}) in front of moto_server, enforcement ${enforce ? 'on' : 'off'}`);
     vars = { ...options.vars, name: options.name, aws_endpoint: localAws.endpoint };
-    progress('terraform init (examples/local)');
+    progress(`terraform init (${exampleName})`);
     await workspace.init();
-    progress('terraform apply (examples/local): the emulator takes ~25 s per queue');
+    progress(`terraform apply (${exampleName}): the emulator takes ~25 s per queue`);
     applied = true;
     await workspace.apply(vars, (line) => {
       if (/Creation complete|Still creating/.test(line)) progress(line.replace(/^.*?(module\.|aws_)/, '$1'));
