@@ -20,14 +20,20 @@ locals {
   ) }
   fan_out_table_names = { for key in keys(local.fan_out_stores) : key => "${var.name}-${key}-events" }
 
-  # A filter policy on the producer's webhook-type attribute: exact types, or a prefix for a
-  # type ending in *. No types: no filter, every event.
-  fan_out_filter_policy = { for key, types in merge(
-    local.fan_out_enabled ? { (local.fan_out_own.name) = local.fan_out_own.event_types } : {},
-    { for key, consumer in local.fan_out_consumers : key => consumer.event_types },
-    # Written as JSON text: a list mixing strings and objects has no single Terraform type.
-    ) : key => length(types) == 0 ? null : "{\"webhook-type\":[${join(",", [for type in types : endswith(type, "*") ? jsonencode({ prefix = trimsuffix(type, "*") }) : jsonencode(type)])}]}"
-  }
+  # A filter policy on the producer's attributes (functions/webhook-identity.ts): webhook-event-type
+  # (exact types, or a prefix for a type ending in *) and webhook-source (exact names); SNS
+  # delivers when every key present matches. Neither: no filter, every event.
+  fan_out_filters = merge(
+    local.fan_out_enabled ? { (local.fan_out_own.name) = local.fan_out_own } : {},
+    local.fan_out_consumers,
+  )
+  fan_out_filter_policy = { for key, consumer in local.fan_out_filters : key => (
+    length(consumer.event_types) == 0 && length(consumer.sources) == 0 ? null : "{${join(",", concat(
+      # Written as JSON text: a list mixing strings and objects has no single Terraform type.
+      length(consumer.event_types) == 0 ? [] : ["\"webhook-event-type\":[${join(",", [for type in consumer.event_types : endswith(type, "*") ? jsonencode({ prefix = trimsuffix(type, "*") }) : jsonencode(type)])}]"],
+      length(consumer.sources) == 0 ? [] : ["\"webhook-source\":${jsonencode(consumer.sources)}"],
+    ))}}"
+  ) }
 
   fan_out_subscriptions = local.fan_out_enabled ? merge(
     {

@@ -49,11 +49,28 @@ variable "fan_out" {
       name                 = optional(string, "store")
       raw_message_delivery = optional(bool, true)
       event_types          = optional(list(string), [])
+      sources              = optional(list(string), [])
     }), {})
     consumers = optional(map(object({
       raw_message_delivery = optional(bool, true)
       event_types          = optional(list(string), [])
+      sources              = optional(list(string), [])
     })), {})
   })
   default = null
+}
+
+variable "webhook_sources" {
+  description = "Webhook senders beside /webhook (the module's webhook_sources): by default one per scheme, as the demo and the end-to-end tests send them."
+  type = map(object({
+    scheme            = string
+    tolerance_seconds = optional(number)
+  }))
+  default = {
+    github         = { scheme = "github" }
+    svix           = { scheme = "standard-webhooks" }
+    shopify        = { scheme = "shopify" }
+    slack          = { scheme = "slack" }
+    stripe-connect = { scheme = "stripe" }
+  }
 }

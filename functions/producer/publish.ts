@@ -9,6 +9,7 @@ import { ATTR, MESSAGING_SYSTEM_SNS, MESSAGING_SYSTEM_SQS, queueNameFromUrl } fr
 import { ConfigError, optionalString, requiredString, type Env } from '../lib/config';
 import type { SdkMessageAttributes } from '../lib/sqs-carrier';
 import { isSqsText, sqsMessageBytes } from '../lib/webhook-message';
+import { EVENT_TYPE_ATTRIBUTE } from '../webhook-identity';
 
 /**
  * The SNS client package, loaded on first use: a producer sending to its queue never loads it
@@ -22,11 +23,13 @@ export function snsClientModule(): typeof import('@aws-sdk/client-sns') {
 export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
 
 /**
- * The message attribute carrying the event type when the producer publishes to a topic: what the
- * subscriptions' filter policies match on (SNS filters on message attributes, not on the body,
- * which the producer sends as signed and SNS may not be able to read as JSON).
+ * What the subscriptions' filter policies match on: the event type (`webhook-event-type`, which a
+ * `/webhooks/<source>` message carries anyway and a `/webhook` message carries when published to a
+ * topic) and the source (`webhook-source`, on every message). SNS filters on message attributes,
+ * not on the body, which the producer sends as signed and SNS may not be able to read as JSON.
+ * Both count toward the 10 attributes SNS and SQS allow, beside the trace fields.
  */
-export const EVENT_TYPE_ATTRIBUTE = 'webhook-type';
+export { EVENT_TYPE_ATTRIBUTE, SOURCE_ATTRIBUTE } from '../webhook-identity';
 
 export type DestinationConfig =
   | { kind: 'queue'; queueUrl: string; queueName: string }

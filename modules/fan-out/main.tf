@@ -43,6 +43,6 @@ resource "aws_sns_topic_subscription" "this" {
   endpoint             = each.value.queue_arn
   raw_message_delivery = each.value.raw_message_delivery
   filter_policy        = each.value.filter_policy
-  # The filter reads message attributes (the producer's webhook-type), not the body.
+  # The filter reads message attributes (the producer's webhook-event-type and webhook-source), not the body.
   filter_policy_scope = each.value.filter_policy == null ? null : "MessageAttributes"
 }

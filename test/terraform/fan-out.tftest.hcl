@@ -150,7 +150,7 @@ run "fan_out_topic_subscriptions_and_consumers" {
     condition = jsonencode(module.fan_out[0].subscriptions) == jsonencode({
       analytics     = { queue_arn = "arn:aws:sqs:eu-west-1:123456789012:wh-analytics", raw_message_delivery = true, filter_policy = null }
       billing       = { queue_arn = "arn:aws:sqs:eu-west-1:123456789012:wh", raw_message_delivery = true, filter_policy = null }
-      notifications = { queue_arn = "arn:aws:sqs:eu-west-1:123456789012:wh-notifications", raw_message_delivery = false, filter_policy = jsonencode({ "webhook-type" = [{ prefix = "invoice." }, "customer.created"] }) }
+      notifications = { queue_arn = "arn:aws:sqs:eu-west-1:123456789012:wh-notifications", raw_message_delivery = false, filter_policy = jsonencode({ "webhook-event-type" = [{ prefix = "invoice." }, "customer.created"] }) }
     })
     error_message = "One subscription per consumer, own_consumer's on the module's queue, with its delivery and filter: ${jsonencode(module.fan_out[0].subscriptions)}"
   }
@@ -222,6 +222,35 @@ run "fan_out_topic_subscriptions_and_consumers" {
   assert {
     condition     = jsonencode(keys(output.fan_out.consumers)) == jsonencode(["analytics", "billing", "notifications"]) && output.fan_out.consumers.billing.own && output.fan_out.consumers.billing.table_name == "wh-events" && output.fan_out.consumers.notifications.table_name == "wh-notifications-events" && output.fan_out.consumers.analytics.table_name == null && output.fan_out.consumers.notifications.dlq_url == "https://sqs.eu-west-1.amazonaws.com/123456789012/wh-notifications-dlq"
     error_message = "The fan_out output names every consumer with what where-is reads."
+  }
+}
+
+run "fan_out_filters_on_sources_and_types" {
+  command = plan
+
+  variables {
+    webhook_sources = { github = { scheme = "github" }, shopify = { scheme = "shopify" } }
+    fan_out = {
+      own_consumer = { name = "billing", sources = ["stripe"] }
+      consumers = {
+        notifications = { event_types = ["invoice.*", "push"], sources = ["stripe", "github"] }
+        analytics     = { sources = ["shopify"] }
+      }
+    }
+  }
+
+  assert {
+    condition = jsonencode({ for key, subscription in module.fan_out[0].subscriptions : key => subscription.filter_policy == null ? null : jsondecode(subscription.filter_policy) }) == jsonencode({
+      analytics     = { "webhook-source" = ["shopify"] }
+      billing       = { "webhook-source" = ["stripe"] }
+      notifications = { "webhook-event-type" = [{ prefix = "invoice." }, "push"], "webhook-source" = ["stripe", "github"] }
+    })
+    error_message = "Each subscription filters on the sources it names (webhook-source), and on types too when it names both: ${jsonencode(module.fan_out[0].subscriptions)}"
+  }
+
+  assert {
+    condition     = output.fan_out.consumers.notifications.filter_policy == module.fan_out[0].subscriptions.notifications.filter_policy
+    error_message = "The fan_out output shows each consumer's filter as subscribed."
   }
 }
 

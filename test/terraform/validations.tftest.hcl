@@ -853,6 +853,44 @@ run "fan_out_event_type_wildcard_inside" {
 # SNS's 256 KiB whatever the queues' size. A queue above 256 KiB needs AWS provider 6.x (5.100
 # refuses it when a queue is planned), so the plan targets a consumer's table alone, which still
 # reads (and so validates) fan_out.
+run "fan_out_source_not_served" {
+  command = plan
+  variables {
+    webhook_sources = { github = { scheme = "github" } }
+    fan_out         = { consumers = { notifications = { sources = ["shopify"] } } }
+  }
+  expect_failures = [var.fan_out]
+}
+
+run "fan_out_source_stripe_without_the_default_source" {
+  command = plan
+  variables {
+    webhook_default_source_enabled = false
+    webhook_sources                = { github = { scheme = "github" } }
+    fan_out                        = { own_consumer = { sources = ["stripe"] } }
+  }
+  expect_failures = [var.fan_out]
+}
+
+run "fan_out_source_twice" {
+  command = plan
+  variables {
+    webhook_sources = { github = { scheme = "github" } }
+    fan_out         = { consumers = { notifications = { sources = ["github", "github"] } } }
+  }
+  expect_failures = [var.fan_out]
+}
+
+# SNS allows a filter policy at most 150 combinations of values across its keys.
+run "fan_out_filter_over_sns_combinations" {
+  command = plan
+  variables {
+    webhook_sources = { github = { scheme = "github" } }
+    fan_out         = { consumers = { notifications = { sources = ["stripe", "github"], event_types = [for i in range(76) : "type.${i}"] } } }
+  }
+  expect_failures = [var.fan_out]
+}
+
 run "fan_out_body_over_sns_limit" {
   command = plan
   plan_options {

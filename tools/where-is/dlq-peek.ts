@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { snsEnvelopeOf } from '../../functions/lib/sns-envelope';
 import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../../functions/lib/webhook-message';
+import { EVENT_ID_ATTRIBUTE, SOURCE_ATTRIBUTE, sourceEventKey } from '../../functions/webhook-identity';
 
 export interface PeekResult {
   messages: Message[];
@@ -84,16 +85,22 @@ export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages
 }
 
 /**
- * The event id a queued message carries: the body is the signed Stripe event itself (`id`),
- * escaped only where SQS's character set requires (`webhook-body-encoding`), or (fan-out, a
- * subscription without raw delivery) SNS's envelope holding it with the attribute; a message from
- * before 0.2.0 has no encoding attribute and holds the envelope `{ eventId, type, payload }`.
+ * The table key of the event a queued message carries (functions/webhook-identity.ts): a
+ * `/webhooks/<source>` message names its event in attributes (`<source>#<id>`); a `/webhook`
+ * message's body is the signed event itself (`id`), escaped only where SQS's character set
+ * requires (`webhook-body-encoding`); a message from before 0.2.0 has no encoding attribute and
+ * holds the envelope `{ eventId, type, payload }`. With fan-out, a subscription without raw
+ * delivery puts SNS's envelope in the queue: the message and its attributes are read from inside it.
  */
-export function messageEventId(message: Pick<Message, 'Body' | 'MessageAttributes'>): string | undefined {
+export function messageEventKey(message: Pick<Message, 'Body' | 'MessageAttributes'>): string | undefined {
   try {
     const sns = snsEnvelopeOf({ body: message.Body });
     const body = sns ? sns.message : (message.Body ?? '');
-    const encoding = sns ? sns.messageAttributes[BODY_ENCODING_ATTRIBUTE]?.stringValue : message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
+    const attribute = (name: string) => (sns ? sns.messageAttributes[name]?.stringValue : message.MessageAttributes?.[name]?.StringValue);
+    const id = attribute(EVENT_ID_ATTRIBUTE);
+    const source = attribute(SOURCE_ATTRIBUTE);
+    if (id !== undefined) return source !== undefined ? sourceEventKey(source, id) : undefined;
+    const encoding = attribute(BODY_ENCODING_ATTRIBUTE);
     if (encoding === undefined) {
       const envelope = JSON.parse(body) as { eventId?: unknown };
       return typeof envelope.eventId === 'string' ? envelope.eventId : undefined;
