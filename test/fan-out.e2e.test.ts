@@ -15,6 +15,9 @@ import { deadLetteredEventIds, deployLocalStack, REGION, storedItems, waitUntil,
 import { readSpanFile, type SpanRecord } from '../local-runtime/span-file';
 import { postRequest, postWebhook, stripeEvent } from '../local-runtime/webhook-client';
 import { signedWebhook } from '../local-runtime/webhook-senders';
+import { failures } from '../soak/checks';
+import { soakFanOutOn } from '../soak/fan-out';
+import { accepted } from '../soak/sender';
 import type { FanOutAnswer } from '../tools/where-is/fan-out';
 import type { RedriveResult } from '../tools/where-is/redrive';
 import { ROOT } from './support/bundle';
@@ -206,5 +209,34 @@ describe('fan-out end to end: two consumers, raw and enveloped, on the strict lo
       ['billing', 'stored'],
       ['notifications', 'stored'],
     ]);
+  });
+
+  it('a small seeded soak on the same deployment: each accepted event stored exactly once by each consumer whose filter takes it, no broken trace on any branch', async () => {
+    poison.state.on = false;
+    const { ledgers, results } = await soakFanOutOn(stack, { events: 30, seed: 20, concurrency: 4, redeliverRate: 0.2, poisonRate: 0, forgedRate: 0.1, settleTimeoutMs: 60_000 });
+    const acceptedLedgers = ledgers.filter(accepted);
+    const invoices = acceptedLedgers.filter((ledger) => ledger.event.type.startsWith('invoice.'));
+    // The seed gives forged events, redeliveries and invoice.* events (the only ones notifications takes).
+    expect(ledgers.length - acceptedLedgers.length).toBeGreaterThan(0);
+    expect(ledgers.some((ledger) => ledger.deliveries.length > 1)).toBe(true);
+    expect(invoices.length).toBeGreaterThan(0);
+    expect(results.map(({ consumer, verdict }) => [consumer, verdict.acceptedEvents])).toEqual([
+      ['billing', acceptedLedgers.length],
+      ['notifications', invoices.length],
+    ]);
+    for (const { consumer, verdict } of results) {
+      expect({ consumer, lost: verdict.lost, doubled: verdict.doubled, storedWithoutAcceptance: verdict.storedWithoutAcceptance, brokenTraces: verdict.brokenTraces, crossWired: verdict.crossWired, refused: verdict.refused }).toEqual({
+        consumer,
+        lost: [],
+        doubled: [],
+        storedWithoutAcceptance: [],
+        brokenTraces: [],
+        crossWired: 0,
+        refused: [],
+      });
+      expect(verdict.itemCountDifference).toBe(0);
+      expect(verdict.sampledStored).toBeGreaterThan(0);
+      expect(failures(verdict)).toBe(0);
+    }
   });
 });
