@@ -74,6 +74,8 @@ describe('the producer publishing to a topic (fan-out)', () => {
     const [wrappedMessage] = await receiveAll(sqs, enveloped.url);
     expect(rawMessage?.Body).toBe(body);
     expect(rawMessage?.MessageAttributes?.[EVENT_TYPE_ATTRIBUTE]?.StringValue).toBe('invoice.paid');
+    // The source too, what a subscription's `sources` filter reads.
+    expect(rawMessage?.MessageAttributes?.['webhook-source']?.StringValue).toBe('stripe');
     expect(JSON.parse(wrappedMessage?.Body ?? '{}')).toMatchObject({ Type: 'Notification', MessageId: messageId, TopicArn: topicArn, Message: body });
 
     const dynamodb = dynamoClient();
@@ -92,6 +94,16 @@ describe('the producer publishing to a topic (fan-out)', () => {
       expect(record?.attributes['trace.upstream_source']).toBe(source);
       expect(item?.traceId).toBe(send?.spanContext().traceId);
     }
+  });
+
+  it('a topic gets the event type as webhook-event-type (what filters read) unless SQS could not carry it; a queue gets nothing more, as before', () => {
+    const publish = async () => ({ MessageId: 'm', $metadata: {} });
+    const topic = createDestination({ kind: 'topic', topicArn, topicName: 'webhooks', envelopeDelivery: false }, 262_144, { publish });
+    expect(EVENT_TYPE_ATTRIBUTE).toBe('webhook-event-type');
+    expect(topic.ownAttributes('invoice.paid')).toEqual({ 'webhook-event-type': { DataType: 'String', StringValue: 'invoice.paid' } });
+    expect(topic.ownAttributes('odd\ufffe')).toEqual({});
+    const queue = createDestination({ kind: 'queue', queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', queueName: 'q' }, 262_144, { sendMessage: async () => ({ MessageId: 'm', $metadata: {} }) });
+    expect(queue.ownAttributes('invoice.paid')).toEqual({});
   });
 
   it('the filter policy on the event type keeps other types from a filtered subscriber', async () => {
