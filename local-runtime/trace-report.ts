@@ -112,7 +112,9 @@ export function renderTraceTree(trace: Trace, colour = false, focus?: Focus): st
     const branch = depth === 0 ? '' : last ? '└─ ' : '├─ ';
     if (row.kind === 'wait') {
       const { wait } = row;
-      const text = `⧗ in queue ${wait.queue} ${formatDuration(wait.endMs - wait.startMs)} +${formatDuration(wait.startMs - trace.startMs)}`;
+      // A record's wait in an invocation's trace began before that trace did: a negative offset.
+      const from = wait.startMs - trace.startMs;
+      const text = `⧗ in queue ${wait.queue} ${formatDuration(wait.endMs - wait.startMs)} ${from < 0 ? '-' : '+'}${formatDuration(Math.abs(from))}`;
       lines.push(`${prefix}${branch}${dim(row.faded && !colour ? `· ${text}` : text)}`);
       return;
     }

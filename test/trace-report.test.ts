@@ -74,6 +74,10 @@ describe('trace report: this event marked, other records faded, each queue wait 
     // Faded: the whole line dimmed, the error no longer red; this event's bold with its mark.
     expect(coloured[1]).toBe('  ├─ \x1b[2mprocess-webhook [wh-consumer consumer] 90.0 ms +10.0 ms ✗ ERROR: refused\x1b[0m');
     expect(coloured[3]).toContain('\x1b[1m◀ this event\x1b[0m');
+    // A wait that began before the invocation's trace did is offset backwards.
+    const waited = { ...mine, spanId: '7'.repeat(16), attributes: { ...mine.attributes, [ATTR.sqsMessageQueueWaitMs]: 1_250 } };
+    const [withWait] = buildTraces([invocation, waited]);
+    expect(renderTraceTree(withWait!, false, focus).split('\n')[1]).toBe('  ├─ ⧗ in queue the queue 1.25 s -1.10 s');
     // Without a focus nothing is marked or faded.
     expect(renderTraceTree(traces.get(I)!)).not.toMatch(/◀|· /);
   });
