@@ -1,8 +1,12 @@
 import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The root module's files an example reaches through `source = "../.."`. */
-const MODULE_ENTRIES = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'adot-layer.json', 'dist', 'modules'];
+/**
+ * The root module's files an example reaches through `source = "../.."`: every top-level `.tf`
+ * (main.tf, sources.tf, fan-out.tf, ...: a file added later is staged too), and what they read.
+ */
+const MODULE_ENTRIES = ['adot-layer.json', 'dist', 'modules'];
+const moduleEntries = (root: string) => [...readdirSync(root).filter((name) => name.endsWith('.tf')), ...MODULE_ENTRIES];
 
 /** Every service the published examples touch, all sent to the local AWS endpoint. */
 const ENDPOINT_SERVICES = ['apigateway', 'cloudwatch', 'cloudwatchlogs', 'dynamodb', 'ec2', 'iam', 'kms', 'lambda', 'secretsmanager', 'sns', 'sqs', 'sts', 'xray'];
@@ -41,7 +45,7 @@ export function stageExample(root: string, example: string, workDir: string, opt
   const stage = join(workDir, 'stage');
   const configDir = join(stage, 'examples', example);
   mkdirSync(configDir, { recursive: true });
-  for (const entry of MODULE_ENTRIES) symlinkSync(join(root, entry), join(stage, entry));
+  for (const entry of moduleEntries(root)) symlinkSync(join(root, entry), join(stage, entry));
   for (const file of readdirSync(join(root, 'examples', example)).filter((name) => name.endsWith('.tf'))) {
     copyFileSync(join(root, 'examples', example, file), join(configDir, file));
   }

@@ -81,8 +81,8 @@ function attemptsOver(names: readonly [UpstreamSource, UpstreamSource, UpstreamS
 // message attributes, or over the envelope's when SNS wrapped the message (no raw delivery). SNS
 // sets AWSTraceHeader for its subscribed queues from the publisher's X-Ray header: the fallback
 // either way.
-const ATTEMPTS = attemptsOver(['message_attributes', 'message_attributes_xray', 'message_attributes_w3c']);
-const SNS_ENVELOPE_ATTEMPTS = attemptsOver(['sns_message_attributes', 'sns_message_attributes_xray', 'sns_message_attributes_w3c']);
+const ATTEMPTS = /* @__PURE__ */ attemptsOver(['message_attributes', 'message_attributes_xray', 'message_attributes_w3c']);
+const SNS_ENVELOPE_ATTEMPTS = /* @__PURE__ */ attemptsOver(['sns_message_attributes', 'sns_message_attributes_xray', 'sns_message_attributes_w3c']);
 
 /**
  * The upstream context of one record, or undefined when it has none that is valid. An unsampled
