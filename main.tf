@@ -47,13 +47,26 @@ locals {
 
   queue_visibility_timeout_seconds = coalesce(var.queue_visibility_timeout_seconds, 6 * var.consumer_timeout)
 
-  verify_signatures = var.webhook_verification == "stripe"
+  # The /webhook source (named stripe), from today's variables; webhook_default_source_enabled = false
+  # leaves /webhook without one (the producer answers 404 there).
+  verify_signatures = var.webhook_default_source_enabled && var.webhook_verification == "stripe"
   create_secret     = local.verify_signatures && var.webhook_secret_arn == null
   webhook_secret_arn = local.verify_signatures ? (
     local.create_secret ? aws_secretsmanager_secret.webhook[0].arn : var.webhook_secret_arn
   ) : null
   # The key that encrypts the signing secret, when it is a customer managed one.
   webhook_secret_kms_key_arn = local.create_secret ? var.kms_key_arn : var.webhook_secret_kms_key_arn
+
+  # The /webhooks/<source> sources (sources.tf): each one's secret (created or given) and its key.
+  source_secret_arns     = { for source, config in var.webhook_sources : source => config.secret_arn != null ? config.secret_arn : aws_secretsmanager_secret.source[source].arn }
+  source_secret_kms_keys = [for source, config in var.webhook_sources : config.secret_arn != null ? config.secret_kms_key_arn : var.kms_key_arn]
+  # Every secret the producer reads, and the customer managed keys that encrypt them: its policy
+  # names exactly these. With /webhook alone, exactly the one secret and key as before.
+  producer_secret_arns = concat(local.verify_signatures ? [local.webhook_secret_arn] : [], values(local.source_secret_arns))
+  producer_secret_kms_keys = distinct(concat(
+    local.verify_signatures && local.webhook_secret_kms_key_arn != null ? [local.webhook_secret_kms_key_arn] : [],
+    [for key in local.source_secret_kms_keys : key if key != null],
+  ))
 
   table_arn = var.existing_table_name == null ? module.table[0].arn : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.existing_table_name}"
   # The key that encrypts the table, when it is a customer managed one: the module's key for the
@@ -71,10 +84,11 @@ locals {
       resources  = [module.queue.queue_arn]
       conditions = []
     }],
-    local.verify_signatures ? [{
+    # One statement naming each source's secret (and /webhook's): the producer reads no other.
+    length(local.producer_secret_arns) > 0 ? [{
       sid        = "ReadWebhookSecret"
       actions    = ["secretsmanager:GetSecretValue"]
-      resources  = [local.webhook_secret_arn]
+      resources  = local.producer_secret_arns
       conditions = []
     }] : [],
     var.kms_key_arn != null ? [{
@@ -87,10 +101,10 @@ locals {
         values   = [local.sqs_service]
       }]
     }] : [],
-    local.verify_signatures && local.webhook_secret_kms_key_arn != null ? [{
+    length(local.producer_secret_kms_keys) > 0 ? [{
       sid       = "DecryptWebhookSecret"
       actions   = ["kms:Decrypt"]
-      resources = [local.webhook_secret_kms_key_arn]
+      resources = local.producer_secret_kms_keys
       conditions = [{
         test     = "StringEquals"
         variable = "kms:ViaService"
@@ -149,8 +163,9 @@ locals {
   producer_environment = merge(
     var.producer_environment_variables,
     {
-      QUEUE_URL                 = module.queue.queue_url
-      WEBHOOK_VERIFICATION      = var.webhook_verification
+      QUEUE_URL = module.queue.queue_url
+      # off: no source on /webhook (webhook_default_source_enabled = false).
+      WEBHOOK_VERIFICATION      = var.webhook_default_source_enabled ? var.webhook_verification : "off"
       WEBHOOK_TOLERANCE_SECONDS = tostring(var.webhook_tolerance_seconds)
       MAX_BODY_BYTES            = tostring(var.max_body_bytes)
       # The queue's size as deployed: the producer answers 413 for what cannot fit it.
@@ -158,6 +173,8 @@ locals {
       OTEL_STRICT             = tostring(var.otel_strict)
     },
     local.verify_signatures ? { WEBHOOK_SECRET_ARN = local.webhook_secret_arn } : {},
+    # Only with sources: a deployment of /webhook alone keeps exactly its environment.
+    length(var.webhook_sources) > 0 ? { WEBHOOK_SOURCES = jsonencode(local.producer_sources) } : {},
   )
 
   consumer_environment = merge(
@@ -350,6 +367,7 @@ module "api" {
   name                    = var.name
   function_name           = module.producer.function_name
   function_invoke_arn     = module.producer.invoke_arn
+  source_routes_enabled   = length(var.webhook_sources) > 0
   stage_name              = var.api_stage_name
   endpoint_type           = var.api_endpoint_type
   xray_tracing_enabled    = var.tracing_enabled
@@ -423,4 +441,7 @@ module "dashboard" {
   queue_name             = module.queue.queue_name
   dlq_name               = module.queue.dlq_name
   table_name             = local.table_name
+  # Per-source widgets only when there are sources beside /webhook.
+  sources                  = length(var.webhook_sources) > 0 ? keys(local.served_sources) : []
+  source_metrics_namespace = length(var.webhook_sources) > 0 ? local.source_metrics_namespace : null
 }

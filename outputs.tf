@@ -181,3 +181,17 @@ output "dashboard_url" {
   description = "The CloudWatch dashboard in the console; null when create_dashboard is false."
   value       = one(module.dashboard[*].dashboard_url)
 }
+
+################################################################################
+# Webhook sources
+################################################################################
+
+output "webhook_sources" {
+  description = "Every source the producer serves, by name (stripe for /webhook, then webhook_sources): its scheme, route, url (null without create_api), secret_arn and secret_name (null for a secret you gave), and key_prefix, what its events' table keys start with (\"\" for /webhook's bare ids, \"<source>#\" for the others). where-is and redrive read it for --source."
+  value       = local.served_sources
+}
+
+output "source_metrics_namespace" {
+  description = "CloudWatch namespace of the per-source metrics (WebhooksAccepted, WebhooksRejected, WebhooksStored; dimension Source) published from the functions' log lines; null without webhook_sources."
+  value       = length(var.webhook_sources) > 0 ? local.source_metrics_namespace : null
+}

@@ -302,7 +302,7 @@ variable "adot_fast_start" {
 }
 
 variable "xray_sampling_rule_enabled" {
-  description = "Creates an X-Ray sampling rule for this API's stage (POST /webhook; with create_api and tracing_enabled). Without it X-Ray's default rule applies: 1 request a second and 5% of the rest, so in a burst most webhooks get no trace. The functions follow the stage's decision (see README, X-Ray sampling)."
+  description = "Creates an X-Ray sampling rule for this API's stage (POST /webhook, and /webhooks/<source> with webhook_sources; with create_api and tracing_enabled). Without it X-Ray's default rule applies: 1 request a second and 5% of the rest, so in a burst most webhooks get no trace. The functions follow the stage's decision (see README, X-Ray sampling)."
   type        = bool
   default     = true
 }
@@ -356,7 +356,7 @@ variable "log_level" {
 ################################################################################
 
 variable "webhook_verification" {
-  description = "How the producer verifies requests: \"stripe\" (Stripe-Signature HMAC with the secret) or \"none\" (accept anything; must be asked for explicitly)."
+  description = "How the producer verifies requests to POST /webhook (the source named stripe): \"stripe\" (Stripe-Signature HMAC with the secret) or \"none\" (accept anything; must be asked for explicitly). Other senders: webhook_sources."
   type        = string
   default     = "stripe"
 
@@ -367,7 +367,7 @@ variable "webhook_verification" {
 }
 
 variable "webhook_secret_arn" {
-  description = "ARN of an existing Secrets Manager secret holding the webhook signing secret (whsec_...). null: the module creates an empty secret whose value you set out of band."
+  description = "ARN of an existing Secrets Manager secret holding /webhook's signing secret (whsec_...). null: the module creates an empty secret whose value you set out of band. Each source of webhook_sources has its own (secret_arn)."
   type        = string
   default     = null
 
@@ -434,6 +434,74 @@ variable "webhook_tolerance_seconds" {
     condition     = var.webhook_tolerance_seconds >= 1 && var.webhook_tolerance_seconds <= 86400 && floor(var.webhook_tolerance_seconds) == var.webhook_tolerance_seconds
     error_message = "webhook_tolerance_seconds must be a whole number between 1 and 86400."
   }
+}
+
+variable "webhook_sources" {
+  description = "Webhook senders served beside /webhook, each on its own route POST /webhooks/<source> (the map's key: 1-32 lower-case letters, digits, - or _). scheme: stripe, github, standard-webhooks, shopify or slack. secret_arn: an existing Secrets Manager secret holding the signing secret in the scheme's format (see README, Webhook senders); null: the module creates one per source (name prefix <name>/<source>/webhook-signing-secret-, no value: set it out of band). secret_kms_key_arn: the customer managed key of that existing secret. tolerance_seconds: how far a signed timestamp may be from now, either way (stripe, standard-webhooks and slack only; default 300). Their events are stored under <source>#<id>. At most 10 (their secrets' ARNs go into the producer's environment, which Lambda caps at 4 KB)."
+  type = map(object({
+    scheme             = string
+    secret_arn         = optional(string)
+    secret_kms_key_arn = optional(string)
+    tolerance_seconds  = optional(number)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for source in keys(var.webhook_sources) : can(regex("^[a-z0-9][a-z0-9_-]{0,31}$", source))])
+    error_message = "Each webhook_sources key must be 1-32 lower-case letters, digits, - or _, starting with a letter or digit (it is a path segment, a metric dimension and the prefix of its events' keys)."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : contains(["stripe", "github", "standard-webhooks", "shopify", "slack"], source.scheme)])
+    error_message = "Each webhook_sources scheme must be stripe, github, standard-webhooks, shopify or slack."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.tolerance_seconds == null || contains(["stripe", "standard-webhooks", "slack"], source.scheme)])
+    error_message = "tolerance_seconds applies only to the schemes that sign a timestamp (stripe, standard-webhooks, slack); github and shopify rest on the stored event id instead."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.tolerance_seconds == null ? true : source.tolerance_seconds >= 1 && source.tolerance_seconds <= 86400 && floor(source.tolerance_seconds) == source.tolerance_seconds])
+    error_message = "Each webhook_sources tolerance_seconds must be a whole number between 1 and 86400."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.secret_arn == null ? true : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", source.secret_arn))])
+    error_message = "Each webhook_sources secret_arn must be a Secrets Manager secret ARN."
+  }
+
+  validation {
+    condition     = alltrue([for source in values(var.webhook_sources) : source.secret_kms_key_arn == null ? true : source.secret_arn != null && can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", source.secret_kms_key_arn))])
+    error_message = "secret_kms_key_arn must be a KMS key ARN, and applies only to an existing secret (secret_arn); a secret the module creates uses kms_key_arn."
+  }
+
+  validation {
+    condition     = length(var.webhook_sources) <= 10
+    error_message = "At most 10 webhook_sources: each one's secret ARN goes into the producer's environment, which Lambda caps at 4 KB."
+  }
+
+  validation {
+    condition     = !(var.webhook_default_source_enabled && contains(keys(var.webhook_sources), "stripe"))
+    error_message = "\"stripe\" names the /webhook source (webhook_verification, webhook_secret_arn, ...): give this one another name (e.g. stripe-eu), or set webhook_default_source_enabled = false."
+  }
+
+  validation {
+    condition     = var.webhook_default_source_enabled || length(var.webhook_sources) > 0
+    error_message = "With webhook_default_source_enabled = false, webhook_sources must name at least one source: the producer would accept nothing."
+  }
+}
+
+variable "webhook_default_source_enabled" {
+  description = "Serves POST /webhook with the source the webhook_verification, webhook_secret_* and webhook_tolerance_seconds variables describe, named stripe, whose events are stored under their bare ids (as before webhook_sources existed). false: only webhook_sources are served (at least one), /webhook answers 404 and no secret is created for it."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.webhook_default_source_enabled || (var.webhook_secret_arn == null && var.webhook_secret_kms_key_arn == null && var.webhook_secret_name == null)
+    error_message = "webhook_secret_arn, webhook_secret_kms_key_arn and webhook_secret_name configure the /webhook source: remove them with webhook_default_source_enabled = false (each source of webhook_sources has its own secret_arn)."
+  }
+
 }
 
 variable "max_body_bytes" {
@@ -773,7 +841,7 @@ variable "iam_permissions_boundary_arn" {
 ################################################################################
 
 variable "create_api" {
-  description = "Creates the REST API with POST /webhook. false: wire the producer (outputs producer_function_name, producer_function_arn, producer_invoke_arn) into an API you already have."
+  description = "Creates the REST API with POST /webhook (and POST /webhooks/{source} with webhook_sources). false: wire the producer (outputs producer_function_name, producer_function_arn, producer_invoke_arn) into an API you already have; for sources, a route that passes the source as the path parameter source."
   type        = bool
   default     = true
 }

@@ -14,11 +14,12 @@
 // settings (bundleOptions, imported from scripts/build.mjs); then measure:
 //   1. zip sizes   2. cold init   3. consumer throughput   4. tracing overhead
 //   5. batch latency at 20 ms per DynamoDB call   6. producer handler time
+//   6b. producer time per sender's scheme with a 100 KiB body, p50 and p99 (producerSchemes)
 //   7. cold start under the ADOT layer's real code (no layer, full SDK, fast start), ours and the
 //      baseline   8. per-record tracing cost under the layer (its own processor and exporter)
 //   9. throttling (a share of DynamoDB calls throttled)   10. peak memory for 10,000 records
 //   11. per-record tracing cost of our own work, with a CPU profile of where it goes
-// Measurements 3, 5, 6 and 9-11 talk to a FAKE in-process AWS endpoint (bench/lib/fake-aws-worker.cjs).
+// Measurements 3, 5, 6, 6b and 9-11 talk to a FAKE in-process AWS endpoint (bench/lib/fake-aws-worker.cjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,13 +29,13 @@ import { createSocket } from 'node:dgram';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarize } from './lib/stats.mjs';
+import { percentile, summarize } from './lib/stats.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
 const OUT = join(BENCH, '.out');
 const argv = new Set(process.argv.slice(2));
-const MEASUREMENTS = ['zipSize', 'coldInit', 'consumerThroughput', 'batchLatency', 'producer', 'layer', 'throttling', 'memory', 'tracingCost'];
+const MEASUREMENTS = ['zipSize', 'coldInit', 'consumerThroughput', 'batchLatency', 'producer', 'producerSchemes', 'layer', 'throttling', 'memory', 'tracingCost'];
 // --only=<names>: run only those measurements (tracingOverhead comes with consumerThroughput).
 const onlyArg = [...argv].find((arg) => arg.startsWith('--only='));
 const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : undefined;
@@ -73,6 +74,7 @@ const PLAN = QUICK
       throughput: { rounds: 1, warmupMs: 300, sampleMs: 100, samples: 2 },
       latency: { warmupMs: 300, iterations: { 10: 2, 100: 1, default: 1 } },
       producer: { warmupMs: 200, sampleMs: 50, samples: 2 },
+      producerSchemes: { bytes: 100 * 1024, warmup: 5, requests: 20 },
       layer: { coldStartRuns: 1, rounds: 1, warmupMs: 300, sampleMs: 100, samples: 1 },
       ...BATCH_SCALE_PLAN.quick,
     }
@@ -81,6 +83,7 @@ const PLAN = QUICK
       throughput: { rounds: 3, warmupMs: 3000, sampleMs: 400, samples: 5 },
       latency: { warmupMs: 3000, iterations: { 10: 21, 100: 9, 1000: 5, default: 9 } },
       producer: { warmupMs: 3000, sampleMs: 300, samples: 12 },
+      producerSchemes: { bytes: 100 * 1024, warmup: 50, requests: 500 },
       layer: { coldStartRuns: 15, rounds: 3, warmupMs: 3000, sampleMs: 400, samples: 4 },
       ...BATCH_SCALE_PLAN.full,
     };
@@ -378,6 +381,29 @@ async function producerTime() {
     unit: 'ms per request',
     better: 'lower',
     rows: sizes.map((bytes) => ({ name: `${bytes / 1024} KiB signed payload`, payloadBytes: bytes, ours: summarize(result.bySize[bytes].samples) })),
+  };
+}
+
+/** What each sender allows for an answer before it counts the delivery failed (README, Webhook senders); not asserted. */
+const SENDER_DEADLINES_MS = { slack: 3000, shopify: 5000, github: 10_000 };
+
+async function producerSchemes() {
+  progress('producer time per scheme (100 KiB)');
+  const plan = PLAN.producerSchemes;
+  const result = await harness({ mode: 'producer-schemes', ...plan });
+  return {
+    title: `Producer time per sender's scheme, ${plan.bytes / 1024} KiB signed body (verify, identity, inject, send; OTel SDK recording; FAKE in-process SQS; each request timed alone)`,
+    unit: 'ms per request',
+    better: 'lower',
+    rows: Object.entries(result.byScheme).map(([scheme, samples]) => ({
+      name: scheme,
+      payloadBytes: plan.bytes,
+      ours: summarize(samples),
+      p50: percentile(samples, 50),
+      p99: percentile(samples, 99),
+      requests: samples.length,
+      deadlineMs: SENDER_DEADLINES_MS[scheme] ?? null,
+    })),
   };
 }
 
@@ -688,6 +714,12 @@ function render(report) {
   if (m.batchLatency) out.push('', `### 5. ${m.batchLatency.title} (batch wall time in ${DELAY_MS} ms round trips, lower is better)`, table(['batch', 'ours (defaults: 128 sockets, concurrency follows)', 'baseline', 'ratio', 'ours ms', 'baseline ms', 'calls/record ours; baseline', 'most calls in flight ours; baseline'], m.batchLatency.rows.map((r) => [r.name, stat(r.ours), stat(r.baseline), r.ratio.toFixed(2), stat(r.oursMs), stat(r.baselineMs), `${callsText(r.dynamodbCallsPerRecord.ours)}; ${callsText(r.dynamodbCallsPerRecord.baseline)}`, `${r.maxCallsInFlight.ours}; ${r.maxCallsInFlight.baseline}`])));
   if (single) out.push(`One DynamoDB call on its own took ${stat(single.ours)} ms (ours' client), ${stat(single.baseline)} ms (baseline's client).`);
   if (m.producer) out.push('', `### 6. ${m.producer.title} (ms per request, lower is better; no baseline)`, table(['payload', 'ours'], m.producer.rows.map((r) => [r.name, stat(r.ours)])));
+  if (m.producerSchemes)
+    out.push(
+      '',
+      `### 6b. ${m.producerSchemes.title} (reported, not asserted)`,
+      table(['scheme', 'p50 ms', 'p99 ms', 'max ms', 'requests', "sender's deadline"], m.producerSchemes.rows.map((r) => [r.name, fmt(r.p50), fmt(r.p99), fmt(r.ours.max), String(r.requests), r.deadlineMs ? `${r.deadlineMs / 1000} s` : '—'])),
+    );
   if (m.layerColdStart) out.push(renderUnderTheLayer(m));
   out.push(...renderBatchScale(m));
   out.push('', '### Targets (reported, not asserted)', table(['target', 'value', 'met'], report.targets.map((t) => [t.target, t.value, t.met ? 'yes' : 'NO'])));
@@ -719,6 +751,10 @@ async function main() {
   if (wanted('producer')) {
     progress('6. producer');
     measurements.producer = await producerTime();
+  }
+  if (wanted('producerSchemes')) {
+    progress('6b. producer per scheme');
+    measurements.producerSchemes = await producerSchemes();
   }
   if (wanted('layer')) Object.assign(measurements, await underTheLayer());
   // 9-11 (issue 12)

@@ -7,3 +7,10 @@ export const PIPELINE_TRACER_NAME = 'traced-webhook-pipeline';
 
 /** Each record's span in the consumer. */
 export const RECORD_SPAN_NAME = 'process-webhook';
+
+/**
+ * The source a webhook came in on (`stripe` for `/webhook`, `<source>` for `/webhooks/<source>`),
+ * on the producer's invocation and send spans and on the consumer's record span. The library's
+ * own `webhook.*` names (lib/attributes) stay the library's; this one is the pipeline's.
+ */
+export const WEBHOOK_SOURCE_ATTRIBUTE = 'webhook.source';

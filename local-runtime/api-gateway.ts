@@ -16,7 +16,10 @@ export interface ApiRequestRecord {
 }
 
 export interface LocalApiGateway {
+  /** The stage's `/webhook` (its first deployed route when it has no /webhook). */
   url: string;
+  /** The stage's base URL: a route's path follows it (`${stageUrl}/webhooks/github`). */
+  stageUrl: string;
   /** Every request routed to the function, in order. */
   readonly requests: ApiRequestRecord[];
   close(): Promise<void>;
@@ -28,8 +31,8 @@ export interface DeployedStage {
   /** The REST API's name: X-Ray names the stage's service `<name>/<stage>`. */
   apiName: string;
   stage: string;
-  /** The resource path of the POST method (/webhook). */
-  resourcePath: string;
+  /** The resource paths with a POST method (`/webhook`, `/webhooks/{source}`), as deployed. */
+  routes: string[];
   tracingEnabled: boolean;
   region: string;
   accountId: string;
@@ -56,13 +59,55 @@ function senderHeaders(request: IncomingMessage): { headers: Record<string, stri
   return { headers, multiValueHeaders };
 }
 
-/** A REST API (payload 1.0) proxy event, as API Gateway builds it for `POST /webhook`. */
-export function restProxyEvent(request: IncomingMessage, body: Buffer, deployed: Pick<DeployedStage, 'stage' | 'resourcePath' | 'restApiId' | 'accountId'>): APIGatewayProxyEvent {
-  const { stage, resourcePath } = deployed;
+export interface MatchedRoute {
+  /** The deployed resource path the request matched (`/webhooks/{source}`). */
+  resourcePath: string;
+  /** Its path parameters, URL-decoded as API Gateway passes them; null for a route without any. */
+  pathParameters: Record<string, string> | null;
+}
+
+/**
+ * The deployed route a resource path matches, as API Gateway routes: segment by segment, a
+ * `{name}` segment taking any one non-empty segment, a literal segment preferred to a parameter.
+ */
+export function matchRoute(routes: readonly string[], path: string): MatchedRoute | undefined {
+  const segments = path.split('/').slice(1);
+  const candidates = routes
+    .map((route) => ({ route, parts: route.split('/').slice(1) }))
+    .filter(({ parts }) => parts.length === segments.length)
+    .sort((a, b) => a.parts.filter((part) => part.startsWith('{')).length - b.parts.filter((part) => part.startsWith('{')).length);
+  for (const { route, parts } of candidates) {
+    const parameters: Record<string, string> = {};
+    const matches = parts.every((part, index) => {
+      const segment = segments[index] as string;
+      const name = /^\{([^}+]+)\}$/.exec(part)?.[1];
+      if (name === undefined) return part === segment;
+      if (segment === '') return false;
+      try {
+        parameters[name] = decodeURIComponent(segment);
+      } catch {
+        parameters[name] = segment;
+      }
+      return true;
+    });
+    if (matches) return { resourcePath: route, pathParameters: Object.keys(parameters).length > 0 ? parameters : null };
+  }
+  return undefined;
+}
+
+/** The path after the stage: the invoke URL names the stage first (/<stage>/webhook). */
+function resourcePathOf(pathname: string, stage: string): string {
+  return pathname.startsWith(`/${stage}/`) ? pathname.slice(stage.length + 1) : pathname;
+}
+
+/** A REST API (payload 1.0) proxy event, as API Gateway builds it for `POST /webhook` or `POST /webhooks/{source}`. */
+export function restProxyEvent(request: IncomingMessage, body: Buffer, deployed: Pick<DeployedStage, 'stage' | 'restApiId' | 'accountId'>, route: MatchedRoute): APIGatewayProxyEvent {
+  const { stage } = deployed;
+  const { resourcePath } = route;
   const url = new URL(request.url ?? '/', 'http://localhost');
   const query = Object.fromEntries(url.searchParams.entries());
-  // The invoke URL names the stage first (/<stage>/webhook); the event's path is the resource's.
-  const path = url.pathname.startsWith(`/${stage}/`) ? url.pathname.slice(stage.length + 1) : url.pathname;
+  // The event's path is the request's, after the stage; `resource` is the route as deployed.
+  const path = resourcePathOf(url.pathname, stage);
   return {
     resource: resourcePath,
     path,
@@ -70,7 +115,7 @@ export function restProxyEvent(request: IncomingMessage, body: Buffer, deployed:
     ...senderHeaders(request),
     queryStringParameters: Object.keys(query).length > 0 ? query : null,
     multiValueQueryStringParameters: null,
-    pathParameters: null,
+    pathParameters: route.pathParameters,
     stageVariables: null,
     requestContext: {
       accountId: deployed.accountId,
@@ -92,7 +137,8 @@ export function restProxyEvent(request: IncomingMessage, body: Buffer, deployed:
 
 /**
  * API Gateway's part: an HTTP server on a free loopback port that serves the deployed stage's
- * `POST /<stage><resourcePath>` as the REST API does. With active tracing, it samples each request
+ * `POST /<stage><route>` for every deployed route as the REST API does (any other path: 403
+ * Missing Authentication Token). With active tracing, it samples each request
  * with the account's X-Ray rules: a sampled request gets the stage's span and reaches the function
  * with `Sampled=1`; an unsampled one gets no span and `Sampled=0`. It invokes the function only
  * when the function's Lambda permission allows this execute-api ARN (else 500, as API Gateway does).
@@ -103,7 +149,6 @@ export function startApiGateway(
   options: ApiGatewayOptions,
 ): Promise<LocalApiGateway> {
   const requests: ApiRequestRecord[] = [];
-  const routePath = `/${deployed.stage}${deployed.resourcePath}`;
   const host = `${deployed.restApiId}.execute-api.${deployed.region}.amazonaws.com`;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -114,7 +159,8 @@ export function startApiGateway(
         response.writeHead(status, headers);
         response.end(body);
       };
-      if (request.method !== 'POST' || path !== routePath) {
+      const route = path.startsWith(`/${deployed.stage}/`) ? matchRoute(deployed.routes, resourcePathOf(path, deployed.stage)) : undefined;
+      if (request.method !== 'POST' || !route) {
         reply(403, JSON.stringify({ message: 'Missing Authentication Token' }));
         return;
       }
@@ -133,7 +179,7 @@ export function startApiGateway(
       const span: SpanRecord = {
         traceId: newTraceId(),
         spanId: newSpanId(),
-        name: `POST ${deployed.resourcePath}`,
+        name: `POST ${route.resourcePath}`,
         kind: 'SERVER',
         service: 'api-gateway',
         startMs: Date.now(),
@@ -148,14 +194,15 @@ export function startApiGateway(
       let result: APIGatewayProxyResult | undefined;
       let status = 502;
       try {
-        const sourceArn = `arn:aws:execute-api:${deployed.region}:${deployed.accountId}:${deployed.restApiId}/${deployed.stage}/POST${deployed.resourcePath}`;
+        // API Gateway names the request's own path in the ARN it invokes from (/POST/webhooks/github).
+        const sourceArn = `arn:aws:execute-api:${deployed.region}:${deployed.accountId}:${deployed.restApiId}/${deployed.stage}/POST${resourcePathOf(path, deployed.stage)}`;
         const permission = options.authorizeInvoke ? await options.authorizeInvoke(sourceArn) : { allowed: true };
         if (!permission.allowed) {
           // "Execution failed due to configuration error: Invalid permissions on Lambda function"
           Object.assign(span, { status: 'ERROR', statusMessage: 'Invalid permissions on Lambda function' });
           status = 500;
         } else {
-          const outcome = await invokeProducer(restProxyEvent(request, Buffer.concat(chunks), deployed), traceHeader);
+          const outcome = await invokeProducer(restProxyEvent(request, Buffer.concat(chunks), deployed, route), traceHeader);
           if (outcome.ok) result = outcome.result as APIGatewayProxyResult;
           else Object.assign(span, { status: 'ERROR', statusMessage: outcome.error.message });
           status = result?.statusCode ?? 502;
@@ -176,8 +223,10 @@ export function startApiGateway(
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
+      const stageUrl = `http://127.0.0.1:${port}/${deployed.stage}`;
       resolve({
-        url: `http://127.0.0.1:${port}${routePath}`,
+        url: `${stageUrl}${deployed.routes.includes('/webhook') ? '/webhook' : (deployed.routes[0] ?? '')}`,
+        stageUrl,
         requests,
         close: () => new Promise<void>((done) => server.close(() => done())),
       });

@@ -9,7 +9,8 @@ import { deadLetteredEventIds, deployLocalStack, storedItems, waitUntil, type Lo
 import type { BatchReport } from './event-source-mapping';
 import { readSpanFile, type SpanRecord } from './span-file';
 import { buildTraces, renderHtmlReport, renderTraceTree, type ReportSection, type Trace } from './trace-report';
-import { postWebhook, sendWithoutTraceContext, stripeEvent } from './webhook-client';
+import { postRequest, postWebhook, sendWithoutTraceContext, stripeEvent, type WebhookResponse } from './webhook-client';
+import { signedWebhook } from './webhook-senders';
 import { traceIdOfHeader } from './xray-ids';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -31,6 +32,8 @@ const LEGACY = 'sent to SQS by a producer without trace context';
 interface DemoEvent {
   label: string;
   eventId: string;
+  /** Its table key: the bare id for /webhook, `<source>#<id>` for a source. */
+  key: string;
   expected: Expected;
   httpStatus?: number;
   /** The SQS message id: what ties one delivery to its spans. */
@@ -65,12 +68,20 @@ async function sendScenario(stack: LocalStack): Promise<DemoEvent[]> {
   const secret = stack.signingSecret;
   const run = Date.now().toString(36);
   const events: DemoEvent[] = [];
-  const post = async (label: string, eventId: string, body: string, expected: Expected, signWith: string | undefined = secret) => {
-    const response = await postWebhook(url, body, signWith);
+  const record = (label: string, eventId: string, key: string, expected: Expected, response: WebhookResponse) => {
     const messageId = typeof response.body.messageId === 'string' ? response.body.messageId : undefined;
-    events.push({ label, eventId, expected, httpStatus: response.status, ...(messageId ? { messageId } : {}) });
+    events.push({ label, eventId, key, expected, httpStatus: response.status, ...(messageId ? { messageId } : {}) });
     const answer = JSON.stringify(response.body);
     console.log(`    ${label.padEnd(44)} → HTTP ${response.status} ${answer.length > 110 ? `${answer.slice(0, 107)}…` : answer}`);
+  };
+  const post = async (label: string, eventId: string, body: string, expected: Expected, signWith: string | undefined = secret) =>
+    record(label, eventId, eventId, expected, await postWebhook(url, body, signWith));
+  // Other senders, each on its own route with its own secret and scheme: GitHub, and a Standard Webhooks sender (Svix).
+  const postFrom = async (source: string, label: string, eventId: string, type: string) => {
+    const scheme = stack.outputs.webhook_sources[source]?.scheme;
+    if (scheme === undefined || scheme === 'none') throw new Error(`examples/local serves no ${source} source`);
+    const response = await postRequest(stack.pipeline.sourceUrl(source), signedWebhook(scheme, stack.sourceSecrets[source] as string, { id: eventId, type }));
+    record(`${source}: ${label}`, eventId, `${source}#${eventId}`, 'stored', response);
   };
   await post('payment_intent.succeeded', `evt_paid_${run}`, stripeEvent(`evt_paid_${run}`, 'payment_intent.succeeded', { amount: 2000 }), 'stored');
   await post('invoice.payment_failed', `evt_failed_${run}`, stripeEvent(`evt_failed_${run}`, 'invoice.payment_failed', { attempt_count: 2 }), 'stored');
@@ -82,12 +93,17 @@ async function sendScenario(stack: LocalStack): Promise<DemoEvent[]> {
   // fails on every attempt and the message ends in the DLQ.
   const poisonId = `evt_poison_${run}_${'x'.repeat(2100)}`;
   await post('customer.updated (id too long for DynamoDB)', poisonId, stripeEvent(poisonId, 'customer.updated'), 'rejected');
+  const delivery = `${run}-0000-4000-8000-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
+  await postFrom('github', 'pull_request.opened', delivery, 'pull_request.opened');
+  // GitHub keeps X-GitHub-Delivery on a redelivery: stored once, under github#<delivery>.
+  await postFrom('github', 'pull_request.opened (redelivered)', delivery, 'pull_request.opened');
+  await postFrom('svix', 'invoice.created (Standard Webhooks)', `msg_${run}`, 'invoice.created');
   const legacyId = `evt_legacy_${run}`;
   const legacyMessageId = await sendWithoutTraceContext(stack.clients.sqs, stack.outputs.queue_url, legacyId, 'charge.refunded');
-  events.push({ label: LEGACY, eventId: legacyId, expected: 'stored', messageId: legacyMessageId });
+  events.push({ label: LEGACY, eventId: legacyId, key: legacyId, expected: 'stored', messageId: legacyMessageId });
   console.log(`    ${'charge.refunded (no trace context)'.padEnd(44)} → SendMessage straight to the queue`);
   const poisonMessageId = await sendWithoutTraceContext(stack.clients.sqs, stack.outputs.queue_url, poisonId, 'customer.updated');
-  events.push({ label: `${LEGACY}, id too long`, eventId: poisonId, expected: 'dead-lettered', messageId: poisonMessageId });
+  events.push({ label: `${LEGACY}, id too long`, eventId: poisonId, key: poisonId, expected: 'dead-lettered', messageId: poisonMessageId });
   console.log(`    ${'customer.updated (id too long, no gate)'.padEnd(44)} → SendMessage straight to the queue`);
   const forgedId = `evt_forged_${run}`;
   await post('charge.succeeded signed with a wrong secret', forgedId, stripeEvent(forgedId, 'charge.succeeded'), 'rejected', 'whsec_not_the_secret');
@@ -138,13 +154,13 @@ async function main(): Promise<number> {
       async () => {
         stored = await storedItems(stack!.clients.dynamodb, stack!.outputs.table_name);
         deadLettered = await deadLetteredEventIds(stack!.clients.sqs, stack!.outputs.dlq_url);
-        return accepted.every((event) => stored.has(event.eventId) || deadLettered.includes(event.eventId));
+        return accepted.every((event) => stored.has(event.key) || deadLettered.includes(event.key));
       },
       {
         timeoutMs: 120_000,
         intervalMs: 1000,
         onTick: (elapsed) => {
-          const done = accepted.filter((event) => stored.has(event.eventId) || deadLettered.includes(event.eventId)).length;
+          const done = accepted.filter((event) => stored.has(event.key) || deadLettered.includes(event.key)).length;
           status(`${Math.round(elapsed / 1000)} s: ${done}/${accepted.length} settled (${stored.size} stored, ${deadLettered.length} in the DLQ), ${stack!.pipeline.batches.length} batches`);
         },
       },
@@ -162,7 +178,7 @@ async function main(): Promise<number> {
       const attempts = spans.filter((span) => span.name === 'process-webhook' && event.messageId !== undefined && span.attributes['messaging.message.id'] === event.messageId);
       const failures = attempts.filter((span) => span.status === 'ERROR').length;
       const actual: Expected | 'pending' =
-        event.httpStatus !== undefined && event.httpStatus !== 200 ? 'rejected' : deadLettered.includes(event.eventId) ? 'dead-lettered' : stored.has(event.eventId) ? 'stored' : 'pending';
+        event.httpStatus !== undefined && event.httpStatus !== 200 ? 'rejected' : deadLettered.includes(event.key) ? 'dead-lettered' : stored.has(event.key) ? 'stored' : 'pending';
       const duplicate = attempts.some((span) => span.attributes['webhook.duplicate'] === true);
       event.outcome =
         actual === 'rejected'
@@ -172,9 +188,9 @@ async function main(): Promise<number> {
             : actual === 'stored'
               ? `stored${duplicate ? ' (this delivery was a duplicate: no second item)' : ''}${failures > 0 ? ` after ${failures} failed attempts` : ''}`
               : 'not settled';
-      const ok = actual === event.expected && !(actual === 'rejected' && stored.has(event.eventId));
+      const ok = actual === event.expected && !(actual === 'rejected' && stored.has(event.key));
       if (!ok) misbehaved = true;
-      const shortId = event.eventId.length > 40 ? `${event.eventId.slice(0, 37)}…` : event.eventId;
+      const shortId = event.key.length > 40 ? `${event.key.slice(0, 37)}…` : event.key;
       console.log(`\n  ${ok ? green('✓') : red('✗')} ${bold(shortId)}  ${event.label}: ${event.outcome}`);
       const eventTraces = tracesOf(event.messageId, spans, traces, stack.pipeline.batches);
       for (const trace of eventTraces) {
@@ -209,6 +225,8 @@ async function main(): Promise<number> {
     console.log(`  spans as JSON lines: ${relative(process.cwd(), stack.spansFile)}`);
     const paid = events.find((event) => event.label === 'payment_intent.succeeded');
     if (paid) misbehaved = !(await runWhereIs(ROOT, workDir, stack, paid.eventId)) || misbehaved;
+    const pullRequest = events.find((event) => event.label === 'github: pull_request.opened');
+    if (pullRequest) misbehaved = !(await runWhereIs(ROOT, workDir, stack, pullRequest.eventId, 'github')) || misbehaved;
     await stopAll();
     console.log(misbehaved ? red('\nThe pipeline misbehaved: see the ✗ marks above.') : green('\nEvery event ended where it should, each on one trace across the queue.'));
     return misbehaved ? 1 : 0;

@@ -123,7 +123,7 @@ async function deployedLambda(client: LambdaClient, config: FunctionConfiguratio
   return { lambda, session };
 }
 
-/** The deployed REST API's stage and the path of its POST method, read back from the emulator. */
+/** The deployed REST API's stage and the paths of its POST methods, read back from the emulator. */
 async function deployedStage(localAws: LocalAws, restApiId: string): Promise<DeployedStage> {
   const client = new APIGatewayClient(localAws.adminClientConfig());
   const api = await client.send(new GetRestApiCommand({ restApiId }));
@@ -132,9 +132,9 @@ async function deployedStage(localAws: LocalAws, restApiId: string): Promise<Dep
   const stageName = stages[0]?.stageName as string;
   const stage = await client.send(new GetStageCommand({ restApiId, stageName }));
   const resources = (await client.send(new GetResourcesCommand({ restApiId, embed: ['methods'] }))).items ?? [];
-  const post = resources.find((resource) => Object.keys(resource.resourceMethods ?? {}).includes('POST'));
-  if (!post?.path) throw new Error(`the REST API ${restApiId} has no POST method`);
-  return { restApiId, apiName: api.name ?? restApiId, stage: stageName, resourcePath: post.path, tracingEnabled: stage.tracingEnabled === true, region: localAws.region, accountId: localAws.accountId };
+  const routes = resources.filter((resource) => Object.keys(resource.resourceMethods ?? {}).includes('POST')).flatMap((resource) => (resource.path ? [resource.path] : []));
+  if (routes.length === 0) throw new Error(`the REST API ${restApiId} has no POST method`);
+  return { restApiId, apiName: api.name ?? restApiId, stage: stageName, routes: routes.sort(), tracingEnabled: stage.tracingEnabled === true, region: localAws.region, accountId: localAws.accountId };
 }
 
 /**
@@ -159,6 +159,11 @@ export class LocalPipeline {
 
   get webhookUrl(): string {
     return this.api.url;
+  }
+
+  /** The URL of a `/webhooks/<source>` source (the deployed `/webhooks/{source}` route). */
+  sourceUrl(source: string): string {
+    return `${this.api.stageUrl}/webhooks/${encodeURIComponent(source)}`;
   }
 
   get mappingSettings(): MappingSettings {

@@ -9,12 +9,26 @@ import { LocalPipeline } from './local-pipeline';
 import { startMoto, type MotoServer } from './moto';
 import { stageExample } from './staged-example';
 import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
-import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../functions/lib/webhook-message';
+import { messageEventKey } from '../tools/where-is/dlq-peek';
+import type { SchemeName } from '../functions/producer/senders';
+import { DEFAULT_SOURCE_NAME } from '../functions/webhook-identity';
+import { newSigningSecret } from './webhook-senders';
 
 export const REGION = 'us-east-1';
 
+/** One source the producer serves, as the module's webhook_sources output describes it. */
+export interface DeployedSource {
+  scheme: SchemeName | 'none';
+  route: string;
+  secret_arn: string | null;
+  /** What its events' keys start with: "" for /webhook's bare ids, "<source>#" for the others. */
+  key_prefix: string;
+}
+
 /** The outputs of examples/local the runtime needs. */
 export interface LocalOutputs {
+  /** Every source, by name: stripe (/webhook) and examples/local's one per scheme. */
+  webhook_sources: Record<string, DeployedSource>;
   producer_function_name: string;
   consumer_function_name: string;
   queue_url: string;
@@ -36,6 +50,8 @@ export interface LocalStack {
   pipeline: LocalPipeline;
   /** The signing secret put into the deployed secret, out of band as the README tells users. */
   signingSecret: string;
+  /** Each source's signing secret (in its scheme's format), put into its own secret the same way; stripe's is signingSecret. */
+  sourceSecrets: Record<string, string>;
   spansFile: string;
   /** The account admin's clients, through the local AWS endpoint (not evaluated: the harness, like Terraform). */
   clients: { sqs: SQSClient; dynamodb: DynamoDBClient };
@@ -108,7 +124,14 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
     const outputs = (await workspace.outputs()) as unknown as LocalOutputs;
     const clientConfig = localAws.adminClientConfig();
     const signingSecret = `whsec_local_${randomBytes(18).toString('hex')}`;
-    await new SecretsManagerClient(clientConfig).send(new PutSecretValueCommand({ SecretId: outputs.webhook_secret_arn, SecretString: signingSecret }));
+    const secretsManager = new SecretsManagerClient(clientConfig);
+    await secretsManager.send(new PutSecretValueCommand({ SecretId: outputs.webhook_secret_arn, SecretString: signingSecret }));
+    const sourceSecrets: Record<string, string> = { [DEFAULT_SOURCE_NAME]: signingSecret };
+    for (const [name, source] of Object.entries(outputs.webhook_sources ?? {})) {
+      if (name === DEFAULT_SOURCE_NAME || source.scheme === 'none' || !source.secret_arn) continue;
+      sourceSecrets[name] = newSigningSecret(source.scheme);
+      await secretsManager.send(new PutSecretValueCommand({ SecretId: source.secret_arn, SecretString: sourceSecrets[name] }));
+    }
     progress('starting the local runtime (API Gateway, event source mapping, Lambda environments)');
     const pipeline = await LocalPipeline.start(
       { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name, restApiId: outputs.api_id },
@@ -130,6 +153,7 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
       outputs,
       pipeline,
       signingSecret,
+      sourceSecrets,
       spansFile,
       clients: { sqs: new SQSClient(clientConfig), dynamodb: new DynamoDBClient(clientConfig) },
       stop: async ({ destroy = true } = {}) => {
@@ -169,24 +193,12 @@ export async function storedItems(dynamodb: DynamoDBClient, tableName: string): 
   return items;
 }
 
-/** The eventIds of the messages in the DLQ (read with a zero visibility timeout so they stay). */
+/** The table keys of the events in the DLQ (read with a zero visibility timeout so they stay): the bare id for /webhook, `<source>#<id>` for a source. */
 export async function deadLetteredEventIds(sqs: SQSClient, dlqUrl: string): Promise<string[]> {
   const ids = new Set<string>();
   for (let round = 0; round < 5; round++) {
-    const batch = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: [BODY_ENCODING_ATTRIBUTE] }),
-    );
-    for (const message of batch.Messages ?? []) {
-      // The producer's messages carry the signed event (`id`); the earlier envelope has `eventId`.
-      const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
-      try {
-        const parsed = JSON.parse(encoding === undefined ? (message.Body ?? '') : decodeBody(message.Body ?? '', encoding)) as { id?: unknown; eventId?: unknown };
-        const id = encoding === undefined ? parsed.eventId : parsed.id;
-        ids.add(typeof id === 'string' ? id : `(no eventId: ${message.MessageId})`);
-      } catch {
-        ids.add(`(not JSON: ${message.MessageId})`);
-      }
-    }
+    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    for (const message of batch.Messages ?? []) ids.add(messageEventKey(message) ?? `(no event id: ${message.MessageId})`);
     if ((batch.Messages ?? []).length === 0) break;
   }
   return [...ids];

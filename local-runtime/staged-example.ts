@@ -1,8 +1,13 @@
 import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** What the root module reads besides its own `.tf` files, which are all linked (a new one is never missed). */
+const MODULE_ASSETS = ['adot-layer.json', 'dist', 'modules'];
+
 /** The root module's files an example reaches through `source = "../.."`. */
-const MODULE_ENTRIES = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'adot-layer.json', 'dist', 'modules'];
+function moduleEntries(root: string): string[] {
+  return [...readdirSync(root).filter((name) => name.endsWith('.tf')), ...MODULE_ASSETS];
+}
 
 /** Every service the published examples touch, all sent to the local AWS endpoint. */
 const ENDPOINT_SERVICES = ['apigateway', 'cloudwatch', 'cloudwatchlogs', 'dynamodb', 'ec2', 'iam', 'kms', 'lambda', 'secretsmanager', 'sns', 'sqs', 'sts', 'xray'];
@@ -41,7 +46,7 @@ export function stageExample(root: string, example: string, workDir: string, opt
   const stage = join(workDir, 'stage');
   const configDir = join(stage, 'examples', example);
   mkdirSync(configDir, { recursive: true });
-  for (const entry of MODULE_ENTRIES) symlinkSync(join(root, entry), join(stage, entry));
+  for (const entry of moduleEntries(root)) symlinkSync(join(root, entry), join(stage, entry));
   for (const file of readdirSync(join(root, 'examples', example)).filter((name) => name.endsWith('.tf'))) {
     copyFileSync(join(root, 'examples', example, file), join(configDir, file));
   }

@@ -20,7 +20,12 @@ export function stripeEvent(id: string, type: string, object: Record<string, unk
 export async function postWebhook(url: string, body: string, secret: string | undefined): Promise<WebhookResponse> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' };
   if (secret !== undefined) headers['Stripe-Signature'] = stripeSignatureHeader(body, secret);
-  const response = await fetch(url, { method: 'POST', headers, body });
+  return postRequest(url, { body, headers });
+}
+
+/** POSTs a request as built (local-runtime/webhook-senders.ts: any sender's). */
+export async function postRequest(url: string, request: { body: string; headers: Record<string, string> }): Promise<WebhookResponse> {
+  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
   const text = await response.text();
   let parsed: Record<string, unknown>;
   try {

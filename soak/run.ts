@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from
 import { BODY_ENCODING_ATTRIBUTE } from '../functions/lib/webhook-message';
 import { deployLocalStack, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile } from '../local-runtime/span-file';
-import { messageEventId } from '../tools/where-is/dlq-peek';
+import { messageEventKey } from '../tools/where-is/dlq-peek';
 import { checkSoak, type StoredItem } from './checks';
 import { planEvents } from './events';
 import { createFaultLayer } from './fault-layer';
@@ -48,7 +48,7 @@ export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<
     if (messages.length === 0) empty++;
     for (const message of messages) {
       // The reader where-is and redrive use: the signed body (escaped where SQS requires) or the earlier envelope.
-      ids.push(messageEventId(message) ?? `(no event id: ${message.MessageId})`);
+      ids.push(messageEventKey(message) ?? `(no event id: ${message.MessageId})`);
     }
   }
   return ids;

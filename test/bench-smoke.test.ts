@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 // A smoke run of `make bench` (issue 5): every measurement runs a few iterations and reports
 // numbers for ours and for the Powertools baseline. The figures are not checked, only that all
-// eleven measurements are there with positive numbers (a missing one fails the test); 7 and 8 run
+// twelve measurements are there with positive numbers (a missing one fails the test); 7 and 8 run
 // under the ADOT layer's real code on Node 22.
 const ROOT = resolve(__dirname, '..');
 
@@ -45,8 +45,8 @@ describe('bench/run.mjs --quick --json', () => {
     expect(String(report.machine.node)).toMatch(/^v\d+/);
   });
 
-  it('has exactly the eleven measurements', () => {
-    expect(Object.keys(report.measurements).sort()).toEqual(['batchLatency', 'coldInit', 'consumerThroughput', 'layerColdStart', 'layerTracingCost', 'memory', 'producer', 'throttling', 'tracingCost', 'tracingOverhead', 'zipSize']);
+  it('has exactly the twelve measurements', () => {
+    expect(Object.keys(report.measurements).sort()).toEqual(['batchLatency', 'coldInit', 'consumerThroughput', 'layerColdStart', 'layerTracingCost', 'memory', 'producer', 'producerSchemes', 'throttling', 'tracingCost', 'tracingOverhead', 'zipSize']);
   });
 
   it.each(['zipSize', 'coldInit', 'consumerThroughput', 'batchLatency', 'layerColdStart'])('%s: ours, the baseline and the ratio are positive numbers in every row', (name) => {
@@ -90,6 +90,15 @@ describe('bench/run.mjs --quick --json', () => {
     const rows = measurement('producer').rows;
     expect(rows.map((row) => row.payloadBytes)).toEqual([1024, 102400]);
     for (const row of rows) expect(isStat(row.ours)).toBe(true);
+  });
+
+  it('producerSchemes reports p50 and p99 for each sender’s scheme with a 100 KiB body, beside the deadlines Slack, Shopify and GitHub give', () => {
+    const rows = measurement('producerSchemes').rows;
+    expect(rows.map((row) => row.name)).toEqual(['stripe', 'github', 'standard-webhooks', 'shopify', 'slack']);
+    for (const row of rows) {
+      expect({ scheme: row.name, bytes: row.payloadBytes, p50: isPositive(row.p50), p99: isPositive(row.p99), ordered: (row.p50 as number) <= (row.p99 as number) }).toEqual({ scheme: row.name, bytes: 102400, p50: true, p99: true, ordered: true });
+    }
+    expect(Object.fromEntries(rows.map((row) => [row.name, row.deadlineMs]))).toEqual({ stripe: null, github: 10000, 'standard-webhooks': null, shopify: 5000, slack: 3000 });
   });
 
   it('layerColdStart compares ours and the baseline with no layer, the full SDK and fast start', () => {

@@ -13,6 +13,9 @@ describe('producer settings', () => {
       verification: 'stripe',
       secretArn: SECRET_ARN,
       toleranceSeconds: 300,
+      // /webhook is the source named stripe, its events keyed by their bare id; no other source.
+      defaultSource: { name: 'stripe', scheme: 'stripe', secretArn: SECRET_ARN, toleranceSeconds: 300, bareKeys: true },
+      sources: new Map(),
       // Unset, the queue is taken to be 256 KiB (AWS provider 5.x's default) and the body
       // limit leaves the 16 KiB allowance for attributes within it.
       maxBodyBytes: 262144 - 16384,
@@ -30,13 +33,44 @@ describe('producer settings', () => {
     expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_VERIFICATION: 'none', WEBHOOK_SECRET_ARN: SECRET_ARN }).secretArn).toBeUndefined();
   });
 
+  it('reads the /webhooks/<source> sources from WEBHOOK_SOURCES, a tolerance only where the scheme signs a timestamp', () => {
+    const config = loadProducerConfig({
+      QUEUE_URL,
+      WEBHOOK_SECRET_ARN: SECRET_ARN,
+      WEBHOOK_SOURCES: JSON.stringify({ github: { scheme: 'github', secretArn: `${SECRET_ARN}-gh` }, svix: { scheme: 'standard-webhooks', secretArn: `${SECRET_ARN}-sv`, toleranceSeconds: 120 } }),
+    });
+    expect([...config.sources.values()]).toEqual([
+      { name: 'github', scheme: 'github', secretArn: `${SECRET_ARN}-gh`, toleranceSeconds: 300, bareKeys: false },
+      { name: 'svix', scheme: 'standard-webhooks', secretArn: `${SECRET_ARN}-sv`, toleranceSeconds: 120, bareKeys: false },
+    ]);
+    // off: no source on /webhook, the sources alone.
+    expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_VERIFICATION: 'off', WEBHOOK_SOURCES: JSON.stringify({ github: { scheme: 'github', secretArn: SECRET_ARN } }) }).defaultSource).toBeUndefined();
+  });
+
+  const sources = (value: unknown) => ({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_SOURCES: JSON.stringify(value) });
+  it.each([
+    [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_SOURCES: '{github' }, 'WEBHOOK_SOURCES: must be a JSON object of sources'],
+    [sources([]), 'WEBHOOK_SOURCES: must be a JSON object of sources'],
+    [sources({ GitHub: { scheme: 'github', secretArn: SECRET_ARN } }), 'source name "GitHub" must be 1-32 lower-case letters'],
+    [sources({ 'a#b': { scheme: 'github', secretArn: SECRET_ARN } }), 'source name "a#b" must be'],
+    [sources({ gitlab: { scheme: 'gitlab', secretArn: SECRET_ARN } }), 'gitlab.scheme must be one of stripe, github, standard-webhooks, shopify, slack'],
+    [sources({ github: { scheme: 'github' } }), 'github.secretArn must be a Secrets Manager ARN'],
+    [sources({ github: { scheme: 'github', secretArn: SECRET_ARN, toleranceSeconds: 60 } }), 'the github scheme signs no timestamp, so it takes no toleranceSeconds'],
+    [sources({ slack: { scheme: 'slack', secretArn: SECRET_ARN, toleranceSeconds: 0 } }), 'slack.toleranceSeconds must be a whole number between 1 and 86400'],
+    [sources({ stripe: { scheme: 'stripe', secretArn: SECRET_ARN } }), '"stripe" is the name of the /webhook source'],
+    [{ QUEUE_URL, WEBHOOK_VERIFICATION: 'off' }, 'WEBHOOK_VERIFICATION is off and WEBHOOK_SOURCES names no source'],
+  ])('rejects the sources %j with a message naming the setting', (env, message) => {
+    expect(() => loadProducerConfig(env)).toThrow(ConfigError);
+    expect(() => loadProducerConfig(env)).toThrow(message);
+  });
+
   it.each([
     [{}, 'QUEUE_URL is required'],
     [{ QUEUE_URL: '  ' }, 'QUEUE_URL is required'],
     [{ QUEUE_URL: 'webhooks' }, 'QUEUE_URL must be an SQS queue URL'],
     [{ QUEUE_URL }, 'WEBHOOK_SECRET_ARN is required when WEBHOOK_VERIFICATION is stripe'],
     [{ QUEUE_URL, WEBHOOK_SECRET_ARN: 'my-secret' }, 'WEBHOOK_SECRET_ARN must be a Secrets Manager ARN'],
-    [{ QUEUE_URL, WEBHOOK_VERIFICATION: 'hmac' }, 'WEBHOOK_VERIFICATION must be one of stripe, none'],
+    [{ QUEUE_URL, WEBHOOK_VERIFICATION: 'hmac' }, 'WEBHOOK_VERIFICATION must be one of stripe, none, off'],
     [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS: '5m' }, 'WEBHOOK_TOLERANCE_SECONDS must be a whole number'],
     [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, WEBHOOK_TOLERANCE_SECONDS: '0' }, 'WEBHOOK_TOLERANCE_SECONDS must be between 1 and 86400'],
     [{ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, MAX_BODY_BYTES: '2000000', QUEUE_MAX_MESSAGE_BYTES: '1048576' }, 'MAX_BODY_BYTES must be between 1 and 1032192'],

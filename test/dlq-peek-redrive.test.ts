@@ -2,7 +2,7 @@
 // DLQ that leaves every message where it was, and a redrive that keeps the trace context.
 import { GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BODY_ENCODING_ATTRIBUTE, encodeBody } from '../functions/lib/webhook-message';
-import { messageEventId, peekDeadLetterQueue } from '../tools/where-is/dlq-peek';
+import { messageEventKey, peekDeadLetterQueue } from '../tools/where-is/dlq-peek';
 import { redrive } from '../tools/where-is/redrive';
 import { createQueue, receiveAll, sqsClient } from './support/aws';
 
@@ -45,7 +45,7 @@ describe('a look at the DLQ', () => {
     await fill(sqs, dlq.url, ids);
     const peek = await peekDeadLetterQueue(sqs, dlq.url, { maxMessages: 100, holdSeconds: 30 });
     expect(peek.complete).toBe(true);
-    expect(peek.messages.map(messageEventId).sort()).toEqual([...ids].sort());
+    expect(peek.messages.map(messageEventKey).sort()).toEqual([...ids].sort());
     expect(await depth(sqs, dlq.url)).toEqual({ visible: 25, hidden: 0 });
   });
 
@@ -78,7 +78,7 @@ describe('redrive', () => {
     const [queue, dlq] = [await createQueue(sqs), await createQueue(sqs)];
     await fill(sqs, dlq.url, ['evt_a', 'evt_b']);
     const result = await redrive(sqs, { dlqUrl: dlq.url, queueUrl: queue.url, method: 'auto', dryRun: true, maxMessages: 100 });
-    expect(result.moved.map((m) => m.eventId).sort()).toEqual(['evt_a', 'evt_b']);
+    expect(result.moved.map((m) => m.eventKey).sort()).toEqual(['evt_a', 'evt_b']);
     expect(await depth(sqs, dlq.url)).toEqual({ visible: 2, hidden: 0 });
     expect(await depth(sqs, queue.url)).toEqual({ visible: 0, hidden: 0 });
   });
@@ -87,9 +87,9 @@ describe('redrive', () => {
     const [queue, dlq] = [await createQueue(sqs), await createQueue(sqs)];
     await fill(sqs, dlq.url, ['evt_a', 'evt_b', 'evt_c']);
     const lines: string[] = [];
-    const result = await redrive(sqs, { dlqUrl: dlq.url, queueUrl: queue.url, method: 'auto', eventId: 'evt_b', dryRun: false, maxMessages: 100, onMessage: (l) => lines.push(l) });
+    const result = await redrive(sqs, { dlqUrl: dlq.url, queueUrl: queue.url, method: 'auto', eventKey: 'evt_b', dryRun: false, maxMessages: 100, onMessage: (l) => lines.push(l) });
     expect(result.method).toBe('copy');
-    expect(result.moved).toEqual([expect.objectContaining({ eventId: 'evt_b' })]);
+    expect(result.moved).toEqual([expect.objectContaining({ eventKey: 'evt_b' })]);
     expect(lines).toHaveLength(1);
     expect(await depth(sqs, dlq.url)).toEqual({ visible: 2, hidden: 0 });
     const [moved] = await receiveAll(sqs, queue.url);

@@ -12,8 +12,8 @@ import { AddPermissionCommand, GetFunctionConfigurationCommand, GetPolicyCommand
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchReport } from '../local-runtime/event-source-mapping';
@@ -23,10 +23,13 @@ import { LocalPipeline } from '../local-runtime/local-pipeline';
 import { deadLetteredEventIds, deployLocalStack, REGION, storedItems, waitUntil, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile, type SpanRecord } from '../local-runtime/span-file';
 import { TerraformWorkspace } from '../local-runtime/terraform';
-import { postWebhook, sendWithoutTraceContext, stripeEvent } from '../local-runtime/webhook-client';
+import { postRequest, postWebhook, sendWithoutTraceContext, stripeEvent, type WebhookResponse } from '../local-runtime/webhook-client';
+import { newSigningSecret, signedWebhook, slackUrlVerification, type SenderEvent } from '../local-runtime/webhook-senders';
+import type { SchemeName } from '../functions/producer/senders';
+import type { Answer } from '../tools/where-is/locate';
 import { traceIdOfHeader } from '../local-runtime/xray-ids';
 import { ROOT } from './support/bundle';
-import { deniedBy, mutationCases, shuffled, without, type MutationCase, type PolicyDocument } from './support/policy-mutations';
+import { deniedBy, mutationCases, removedPart, shuffled, without, type MutationCase, type PolicyDocument } from './support/policy-mutations';
 import { stripeSignature } from './support/stripe';
 import { seededRandom } from './support/webhook-fuzz';
 
@@ -275,6 +278,119 @@ describe('the module and the functions, end to end on the emulator', () => {
     });
   });
 
+  describe('every sender on its own route, one deployment: GitHub, Standard Webhooks, Shopify, Slack and a second Stripe account beside /webhook', () => {
+    /** What examples/local serves beside /webhook, by name, with the scheme each verifies. */
+    const sourcesOf = () => Object.entries(stack.outputs.webhook_sources).filter(([name]) => name !== 'stripe') as Array<[string, { scheme: SchemeName; key_prefix: string }]>;
+    const eventOf = (scheme: SchemeName, tag: string): SenderEvent => {
+      const id = { stripe: `evt_${tag}_${run}`, github: `${run}-${tag}-0000-4000-8000-github000000`, 'standard-webhooks': `msg_${tag}_${run}`, shopify: `${run}-${tag}-shopify-event`, slack: `Ev${tag.toUpperCase()}${run.toUpperCase()}` }[scheme];
+      const type = { stripe: 'account.updated', github: 'pull_request.opened', 'standard-webhooks': 'invoice.created', shopify: 'orders/create', slack: 'app_mention' }[scheme];
+      return { id, type };
+    };
+    const sharedId = `shared-${run}`;
+    const stored = new Map<string, { source: string; id: string; messageId: string }>(); // key -> the delivery that answered 200 first
+    const answers: Record<string, WebhookResponse> = {};
+    let sourceSpans: SpanRecord[] = [];
+    let sourcesSettled = false;
+    let requestsBefore = 0;
+    let denialsBefore = 0;
+    const postTo = (source: string, request: { body: string; headers: Record<string, string> }) => postRequest(stack.pipeline.sourceUrl(source), request);
+
+    beforeAll(async () => {
+      requestsBefore = stack.pipeline.api.requests.length;
+      denialsBefore = stack.localAws.denials.length;
+      expect(sourcesOf().map(([, source]) => source.scheme).sort()).toEqual(['github', 'shopify', 'slack', 'standard-webhooks', 'stripe']);
+      for (const [name, source] of sourcesOf()) {
+        const secret = stack.sourceSecrets[name] as string;
+        const event = eventOf(source.scheme, 'one');
+        const first = await postTo(name, signedWebhook(source.scheme, secret, event));
+        // Delivered again (a GitHub redelivery keeps X-GitHub-Delivery; a retry keeps the id): stored once.
+        const again = await postTo(name, signedWebhook(source.scheme, secret, event));
+        answers[`${name} first`] = first;
+        answers[`${name} again`] = again;
+        stored.set(`${source.key_prefix}${event.id}`, { source: name, id: event.id, messageId: first.body.messageId as string });
+        answers[`${name} forged`] = await postTo(name, signedWebhook(source.scheme, newSigningSecret(source.scheme), eventOf(source.scheme, 'forged')));
+      }
+      // The same id from two senders: two items, one per source.
+      for (const [name, scheme] of [['github', 'github'], ['svix', 'standard-webhooks']] as const) {
+        const response = await postTo(name, signedWebhook(scheme, stack.sourceSecrets[name] as string, { id: sharedId, type: 'push' }));
+        answers[`${name} shared`] = response;
+        stored.set(`${name}#${sharedId}`, { source: name, id: sharedId, messageId: response.body.messageId as string });
+      }
+      answers['slack url_verification'] = await postTo('slack', slackUrlVerification(stack.sourceSecrets.slack as string, `challenge-${run}`));
+      answers['unknown source'] = await postTo('gitlab', signedWebhook('github', stack.sourceSecrets.github as string, eventOf('github', 'unknown')));
+      sourcesSettled = await waitUntil(
+        async () => {
+          const items = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
+          return [...stored.keys()].every((key) => items.has(key));
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      sourceSpans = readSpanFile(stack.spansFile);
+    }, 180_000);
+
+    it('answers each sender as it expects: 200 with its source and id, 401 for a forged signature, Slack’s challenge, 404 for a source no one configured', () => {
+      const summary = Object.fromEntries(Object.entries(answers).map(([label, response]) => [label, response.status]));
+      const expected = Object.fromEntries(sourcesOf().flatMap(([name]) => [[`${name} first`, 200], [`${name} again`, 200], [`${name} forged`, 401]]));
+      expect(summary).toEqual({ ...expected, 'github shared': 200, 'svix shared': 200, 'slack url_verification': 200, 'unknown source': 404 });
+      for (const [name, source] of sourcesOf()) expect(answers[`${name} first`]?.body).toEqual({ received: true, source: name, eventId: eventOf(source.scheme, 'one').id, messageId: expect.any(String) });
+      expect(answers['slack url_verification']?.body).toEqual({ challenge: `challenge-${run}` });
+      expect(answers['unknown source']?.body).toEqual({ error: 'unknown source' });
+    });
+
+    it('stores each event once under <source>#<id> (a redelivery is a duplicate), the shared id once per source, nothing forged', async () => {
+      expect(sourcesSettled).toBe(true);
+      const items = await storedItems(stack.clients.dynamodb, stack.outputs.table_name);
+      const sourceItems = [...items.values()].filter((item) => item.source !== undefined && item.source !== 'stripe');
+      expect(sourceItems.map((item) => item.eventId).sort()).toEqual([...stored.keys()].sort());
+      for (const [key, { source, id }] of stored) expect({ key, source: items.get(key)?.source, sourceEventId: items.get(key)?.sourceEventId }).toEqual({ key, source, sourceEventId: id });
+      // Each first and second delivery was processed; exactly one of each pair found the item there.
+      const duplicates = sourceSpans.filter((s) => s.name === 'process-webhook' && s.attributes['webhook.duplicate'] === true && s.attributes['webhook.source'] !== 'stripe');
+      expect(duplicates.map((s) => s.attributes['webhook.source']).sort()).toEqual(sourcesOf().map(([name]) => name).sort());
+    });
+
+    it('puts each event on one trace from its route’s API Gateway span across the queue, webhook.source on the producer’s and the consumer’s spans', () => {
+      const byId = new Map(sourceSpans.map((span) => [span.spanId, span]));
+      for (const [key, { source, id, messageId }] of stored) {
+        const send = sourceSpans.find((span) => span.kind === 'PRODUCER' && span.name === `send ${NAME}` && span.attributes['messaging.message.id'] === messageId);
+        expect({ key, send: send?.attributes['webhook.source'], eventId: send?.attributes['webhook.event_id'] }).toEqual({ key, send: source, eventId: id });
+        const invocation = byId.get(send?.parentSpanId ?? '');
+        expect({ key, invocation: invocation?.attributes['webhook.source'] }).toEqual({ key, invocation: source });
+        const api = byId.get(invocation?.parentSpanId ?? '');
+        expect({ key, api: api?.name, path: api?.attributes['url.path'] }).toEqual({ key, api: 'POST /webhooks/{source}', path: `/v1/webhooks/${source}` });
+        const record = sourceSpans.find((span) => span.name === 'process-webhook' && span.attributes['messaging.message.id'] === messageId);
+        expect({ key, trace: record?.traceId, source: record?.attributes['webhook.source'], upstream: record?.attributes['trace.has_upstream_context'] }).toEqual({ key, trace: send?.traceId, source, upstream: true });
+        expect(sourceSpans.some((span) => span.parentSpanId === record?.spanId && span.name === 'DynamoDB.PutItem')).toBe(true);
+      }
+    });
+
+    it('sampled every request on every route with the deployment’s rule, and the local AWS refused nothing: each source’s secret read with the producer’s role', () => {
+      const requests = stack.pipeline.api.requests.slice(requestsBefore);
+      expect(requests.length).toBe(Object.keys(answers).length);
+      expect(requests.filter((request) => !request.sampled || request.rule === 'Default').map((request) => request.rule)).toEqual([]);
+      expect(stack.localAws.denials.slice(denialsBefore).map((denial) => denial.message)).toEqual([]);
+    });
+
+    it('where-is finds a source’s event with --source, and says which source a bare id would be', async () => {
+      const outputsFile = join(mkdtempSync(join(tmpdir(), 'e2e-where-is-')), 'outputs.json');
+      writeFileSync(outputsFile, JSON.stringify(stack.outputs));
+      const whereIs = (args: string[]) =>
+        new Promise<{ ok: boolean; stdout: string; stderr: string }>((resolve) =>
+          execFile(process.execPath, [join(ROOT, 'dist/tools/where-is.js'), ...args, '--outputs-file', outputsFile, '--endpoint', stack.moto.endpoint, '--json'], { encoding: 'utf8', env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_REGION: REGION } }, (error, stdout, stderr) =>
+            resolve({ ok: !error, stdout, stderr }),
+          ),
+        );
+      const found = await whereIs([sharedId, '--source', 'svix']);
+      const answer = JSON.parse(found.stdout) as Answer;
+      expect({ verdict: answer.verdict, source: answer.source, key: answer.key }).toEqual({ verdict: 'stored', source: 'svix', key: `svix#${sharedId}` });
+      expect(answer.timeline.map((entry) => entry.what)).toEqual(expect.arrayContaining(['webhook enqueued', 'webhook stored']));
+      // Under /webhook's source (the default) no such event exists.
+      expect((JSON.parse((await whereIs([sharedId])).stdout) as Answer).verdict).toBe('never-seen');
+      const unknown = await whereIs([sharedId, '--source', 'gitlab']);
+      expect({ ok: unknown.ok, stderr: unknown.stderr.trim() }).toEqual({ ok: false, stderr: expect.stringContaining('unknown source gitlab: this deployment serves') });
+    }, 60_000);
+  });
+
   describe('every statement of each function’s policy is needed: removed, the path that needs it gets the AccessDenied AWS gives', () => {
     const SEED = Number(process.env.MUTATION_SEED ?? 17);
     const iam = () => new IAMClient(stack.localAws.adminClientConfig());
@@ -298,16 +414,24 @@ describe('the module and the functions, end to end on the emulator', () => {
 
     /** Runs the path; returns what the function (or Lambda on its behalf) was answered. */
     async function runPath(testCase: MutationCase, mark: number): Promise<string> {
-      const denied = () => stack.localAws.denials.slice(mark).find((denial) => deniedBy(testCase.statement, denial));
+      const denied = () => stack.localAws.denials.slice(mark).find((denial) => deniedBy(removedPart(testCase), denial));
       const waitForDenial = async (timeoutMs: number) => {
         for (const started = Date.now(); !denied() && Date.now() - started < timeoutMs; ) await sleep(100);
       };
       switch (testCase.path) {
         case 'send':
           return `HTTP ${(await post(stripeEvent(`evt_mut_${run}_${mark}`, 'invoice.paid'), stack.signingSecret)).status}`;
-        case 'cold-start':
+        case 'cold-start': {
           await stack.pipeline.producer.stop();
+          const source = testCase.source;
+          const scheme = source ? stack.outputs.webhook_sources[source]?.scheme : undefined;
+          // A secret that only one source reads is read only by a request to that source.
+          if (source && scheme && scheme !== 'none' && source !== 'stripe') {
+            const signed = signedWebhook(scheme, stack.sourceSecrets[source] as string, { id: `mut-${run}-${mark}`, type: 'invoice.paid' });
+            return `HTTP ${(await postRequest(stack.pipeline.sourceUrl(source), signed)).status} (${source})`;
+          }
           return `HTTP ${(await post(stripeEvent(`evt_mut_${run}_${mark}`, 'invoice.paid'), stack.signingSecret)).status}`;
+        }
         case 'logs': {
           const forwarder = fnOf(testCase.fn).cloudWatchLogs;
           forwarder.write(`{"message":"mutation probe ${mark}"}\n`);
@@ -327,25 +451,32 @@ describe('the module and the functions, end to end on the emulator', () => {
     }
 
     it('removes each statement in a seeded order and sees the path refused with the action and resource named', async () => {
-      const cases = shuffled(mutationCases({ producer: roles.producer.policy, consumer: roles.consumer.policy }), seededRandom(SEED));
-      expect(cases.length).toBeGreaterThanOrEqual(8);
+      // Each source's secret ARN in the producer's one secret statement is a case of its own too.
+      const sourceOfSecret = new Map(Object.entries(stack.outputs.webhook_sources).map(([name, source]) => [source.secret_arn, name]));
+      const cases = shuffled(mutationCases({ producer: roles.producer.policy, consumer: roles.consumer.policy }, (arn) => sourceOfSecret.get(arn)), seededRandom(SEED));
+      expect(cases.length).toBeGreaterThanOrEqual(8 + Object.keys(stack.outputs.webhook_sources).length);
+      expect(cases.filter((testCase) => testCase.resource !== undefined).map((testCase) => testCase.source).sort()).toEqual(Object.keys(stack.outputs.webhook_sources).sort());
       const outcomes: string[] = [];
       const missed: string[] = [];
       for (const testCase of cases) {
-        const label = `${testCase.fn} ${testCase.statement.Sid ?? '(no Sid)'} [${testCase.path}]`;
+        const label = `${testCase.fn} ${testCase.statement.Sid ?? '(no Sid)'}${testCase.resource ? ` without ${testCase.source}'s ${testCase.resource}` : ''} [${testCase.path}]`;
         const mark = stack.localAws.denials.length;
         const logsBefore = fnOf(testCase.fn).logs().length;
-        await putPolicy(testCase.fn, without(roles[testCase.fn].policy, testCase.statement));
+        await putPolicy(testCase.fn, without(roles[testCase.fn].policy, testCase.statement, testCase.resource));
         let outcome: string;
         try {
           outcome = await runPath(testCase, mark);
         } finally {
           await putPolicy(testCase.fn, roles[testCase.fn].policy);
         }
-        const denial = stack.localAws.denials.slice(mark).find((candidate) => deniedBy(testCase.statement, candidate));
-        // The function itself (or Lambda's delivery / polling for it) got AWS's sentence.
+        // The function itself (or Lambda's delivery / polling for it) got AWS's sentence. Any of the
+        // removed part's denials counts: a log forwarder refused PutLogEvents goes on to CreateLogStream,
+        // and only its last error is kept.
         const seenBy = [fnOf(testCase.fn).logs().slice(logsBefore), fnOf(testCase.fn).cloudWatchLogs.lastError?.message ?? '', ...stack.pipeline.mapping.errors.map((error) => error.message)].join('\n');
-        if (!denial || !seenBy.includes(`is not authorized to perform: ${denial.action} on resource: ${denial.resource}`)) missed.push(`${label}: ${outcome}; denials ${JSON.stringify(stack.localAws.denials.slice(mark).map((d) => d.action))}`);
+        const denial = stack.localAws.denials
+          .slice(mark)
+          .find((candidate) => deniedBy(removedPart(testCase), candidate) && seenBy.includes(`is not authorized to perform: ${candidate.action} on resource: ${candidate.resource}`));
+        if (!denial) missed.push(`${label}: ${outcome}; denials ${JSON.stringify(stack.localAws.denials.slice(mark).map((d) => d.action))}`);
         else outcomes.push(`${label}: ${outcome}; ${denial.message.slice(0, 200)}`);
       }
       console.log(`policy mutations (MUTATION_SEED=${SEED}):\n${outcomes.join('\n')}`);
@@ -354,26 +485,32 @@ describe('the module and the functions, end to end on the emulator', () => {
       expect((await post(stripeEvent(`evt_mut_after_${run}`, 'invoice.paid'), stack.signingSecret)).status).toBe(200);
     }, 300_000);
 
-    it('invokes the producer only through its Lambda permission: without it, API Gateway answers 500', async () => {
+    it('invokes the producer only through its Lambda permissions, one per route: without one, API Gateway answers 500 on that route alone', async () => {
       const functionName = stack.outputs.producer_function_name;
       const policy = JSON.parse((await lambda().send(new GetPolicyCommand({ FunctionName: functionName }))).Policy as string) as { Statement: Array<{ Sid: string; Condition: { ArnLike: Record<string, string> } }> };
-      const [permission] = policy.Statement;
-      const sourceArn = Object.values(permission?.Condition.ArnLike ?? {})[0] as string;
-      expect(sourceArn).toBe(`arn:aws:execute-api:${REGION}:123456789012:${stack.outputs.api_id}/*/POST/webhook`);
-      const mark = stack.localAws.denials.length;
-      await lambda().send(new RemovePermissionCommand({ FunctionName: functionName, StatementId: permission?.Sid }));
-      try {
-        const response = await post(stripeEvent(`evt_noperm_${run}`, 'invoice.paid'), stack.signingSecret);
-        expect(response).toEqual({ status: 500, body: { message: 'Internal server error' } });
-        expect(stack.localAws.denials.slice(mark).map((denial) => denial.message)).toEqual([
-          expect.stringContaining(`apigateway.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:${REGION}:123456789012:function:${functionName}`),
-        ]);
-      } finally {
-        await lambda().send(
-          new AddPermissionCommand({ FunctionName: functionName, StatementId: permission?.Sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn }),
-        );
+      const permissions = policy.Statement.map((statement) => ({ sid: statement.Sid, sourceArn: Object.values(statement.Condition.ArnLike)[0] as string }));
+      const api = `arn:aws:execute-api:${REGION}:123456789012:${stack.outputs.api_id}`;
+      expect(permissions.map((permission) => permission.sourceArn).sort()).toEqual([`${api}/*/POST/webhook`, `${api}/*/POST/webhooks/*`]);
+      // Each route's request: /webhook's Stripe event, a GitHub delivery on /webhooks/github.
+      const onWebhook = (tag: string) => post(stripeEvent(`evt_${tag}_${run}`, 'invoice.paid'), stack.signingSecret);
+      const onSources = (tag: string) => postRequest(stack.pipeline.sourceUrl('github'), signedWebhook('github', stack.sourceSecrets.github as string, { id: `${tag}-${run}`, type: 'push' }));
+      for (const permission of permissions) {
+        const [denied, other] = permission.sourceArn.endsWith('/webhook') ? [onWebhook, onSources] : [onSources, onWebhook];
+        const mark = stack.localAws.denials.length;
+        await lambda().send(new RemovePermissionCommand({ FunctionName: functionName, StatementId: permission.sid }));
+        try {
+          expect({ sid: permission.sid, answer: await denied('noperm') }).toEqual({ sid: permission.sid, answer: { status: 500, body: { message: 'Internal server error' } } });
+          expect(stack.localAws.denials.slice(mark).map((denial) => denial.message)).toEqual([
+            expect.stringContaining(`apigateway.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:${REGION}:123456789012:function:${functionName}`),
+          ]);
+          expect({ sid: permission.sid, other: (await other('otherperm')).status }).toEqual({ sid: permission.sid, other: 200 });
+        } finally {
+          await lambda().send(
+            new AddPermissionCommand({ FunctionName: functionName, StatementId: permission.sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: permission.sourceArn }),
+          );
+        }
+        expect((await denied('perm_back')).status).toBe(200);
       }
-      expect((await post(stripeEvent(`evt_perm_back_${run}`, 'invoice.paid'), stack.signingSecret)).status).toBe(200);
     });
 
     it('uploads a function’s spans only with xray:PutTraceSegments (AWSXRayDaemonWriteAccess on its role)', async () => {

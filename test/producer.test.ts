@@ -77,11 +77,14 @@ describe('producer handler', () => {
       'messaging.message.id': answer.messageId,
       'webhook.event_id': 'evt_ok',
       'webhook.type': 'invoice.paid',
+      'webhook.source': 'stripe',
     });
     const { traceId, spanId } = span!.spanContext();
     const xray = `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${spanId};Sampled=1`;
     expect(message!.MessageAttributes).toEqual({
       'webhook-body-encoding': { DataType: 'String', StringValue: 'verbatim' },
+      // The /webhook source: its id and type stay in the body, its key is the bare id.
+      'webhook-source': { DataType: 'String', StringValue: 'stripe' },
       'x-amzn-trace-id': { DataType: 'String', StringValue: xray },
     });
     expect(message!.Attributes?.AWSTraceHeader).toBe(xray);

@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { verifyStripeSignature } from '../functions/producer/stripe-signature';
 import { nowSeconds, rotatedSignature, stripeEvent, stripeSignature } from './support/stripe';
 
@@ -65,5 +66,43 @@ describe('verifyStripeSignature (vectors from the stripe library)', () => {
     ['garbage', 'hello world', 'malformed signature header'],
   ])('rejects a header that is %s', (_label, header, reason) => {
     expect(verify(header)).toEqual({ valid: false, reason });
+  });
+});
+
+describe('where today’s Stripe verifier (kept unchanged) and stripe-node differ: only on headers Stripe never sends, and on future timestamps', () => {
+  // test/sender-differential.test.ts finds 0 disagreements on every request Stripe sends; these
+  // are the exceptions, pinned with both verdicts so that a change to either side shows here.
+  const stripeNode = new Stripe('sk_test_vectors_only').webhooks.signature!;
+  const now = nowSeconds();
+  const signed = stripeSignature(body, SECRET, now);
+  const library = (header: string, rawBody = body) => {
+    try {
+      return stripeNode.verifyHeader(rawBody, header, SECRET, 300, undefined, now * 1000);
+    } catch {
+      return false;
+    }
+  };
+  const ours = (header: string, rawBody = body) => verify(header, { rawBody, now }).valid;
+
+  it.each([
+    ['spaces around the keys and values', signed.replace('t=', ' t = ').replace(',v1=', ', v1= ')],
+    ['upper-case hex', signed.replace(/v1=([0-9a-f]+)/, (_, hex: string) => `v1=${hex.toUpperCase()}`)],
+  ])('ours accepts %s (the same signature, written loosely); stripe-node refuses', (_label, header) => {
+    expect({ ours: ours(header), library: library(header) }).toEqual({ ours: true, library: false });
+  });
+
+  it('ours refuses a timestamp past the tolerance in the future; stripe-node checks only staleness', () => {
+    const header = stripeSignature(body, SECRET, now + 301);
+    expect({ ours: ours(header), library: library(header) }).toEqual({ ours: false, library: true });
+  });
+
+  it('ours refuses a t= that is not all digits; stripe-node reads it with parseInt', () => {
+    const header = signed.replace(`t=${now}`, `t=${now}abc`);
+    expect({ ours: ours(header), library: library(header) }).toEqual({ ours: false, library: true });
+  });
+
+  it('a signed empty body passes ours (the producer then answers 400: not JSON); stripe-node refuses it', () => {
+    const header = stripeSignature('', SECRET, now);
+    expect({ ours: ours(header, ''), library: library(header, '') }).toEqual({ ours: true, library: false });
   });
 });

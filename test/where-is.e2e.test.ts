@@ -169,13 +169,13 @@ describe('where-is and redrive, end to end on the emulator', () => {
   it('redrive: a dry run changes nothing; the redriven event is stored once, on its original trace', async () => {
     const dry = (await cli('redrive', ['--dry-run'])) as RedriveResult;
     expect(dry.method).toBe('dry-run');
-    expect(dry.moved.map((m) => m.eventId).sort()).toEqual([ids.poison, ids.redriven].sort());
+    expect(dry.moved.map((m) => m.eventKey).sort()).toEqual([ids.poison, ids.redriven].sort());
     expect(await dlqDepth()).toBe(2);
 
     stack.pipeline.mapping.start();
     const result = (await cli('redrive', ['--event-id', ids.redriven, '--rate', '5'])) as RedriveResult;
     expect(result.method).toBe('copy');
-    expect(result.moved).toEqual([expect.objectContaining({ eventId: ids.redriven })]);
+    expect(result.moved).toEqual([expect.objectContaining({ eventKey: ids.redriven })]);
     expect(await dlqDepth()).toBe(1);
     expect(await waitUntil(async () => (await storedItems(stack.clients.dynamodb, stack.outputs.table_name)).has(ids.redriven), { timeoutMs: 30_000 })).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -4,6 +4,8 @@ import { eventQuery, insightsUnescape, logsInsightsUrl, traceUrl, xrayTraceId } 
 import { filterTerm, parseLogMessage } from '../tools/where-is/log-search';
 import { parseDuration } from '../tools/where-is/args';
 import { resendableAttributes } from '../tools/where-is/redrive';
+import { eventRef } from '../tools/where-is/event-ref';
+import { messageEventKey } from '../tools/where-is/dlq-peek';
 
 describe('where-is: deployment', () => {
   const outputs = flattenOutputs({
@@ -85,5 +87,44 @@ describe('where-is: logs and arguments', () => {
       }),
     ).toEqual({ traceparent: { DataType: 'String', StringValue: '00-abc-def-01' }, blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) } });
     expect(resendableAttributes({})).toBeUndefined();
+  });
+});
+
+describe('where-is: sources', () => {
+  const outputs = flattenOutputs({
+    table_name: { value: 'wh-events' },
+    queue_url: { value: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh' },
+    dlq_url: { value: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh-dlq' },
+    producer_function_name: { value: 'wh-producer' },
+    consumer_function_name: { value: 'wh-consumer' },
+    webhook_sources: { value: { stripe: { scheme: 'stripe', key_prefix: '' }, github: { scheme: 'github', key_prefix: 'github#' } } },
+  });
+
+  it('reads the sources and their key prefixes from the outputs', () => {
+    expect(resolveDeployment({}, outputs, {}).sources).toEqual({ stripe: { keyPrefix: '' }, github: { keyPrefix: 'github#' } });
+  });
+
+  it('keys /webhook’s events by their bare id and a source’s by <source>#<id>; refuses a source the deployment does not serve', () => {
+    const sources = resolveDeployment({}, outputs, {}).sources;
+    expect(eventRef('evt_1', undefined, sources)).toEqual({ source: 'stripe', id: 'evt_1', key: 'evt_1', isDefault: true });
+    expect(eventRef('d-1', 'github', sources)).toEqual({ source: 'github', id: 'd-1', key: 'github#d-1', isDefault: false });
+    expect(() => eventRef('x', 'gitlab', sources)).toThrow('unknown source gitlab: this deployment serves stripe, github');
+    expect(() => eventRef('x', undefined, { github: { keyPrefix: 'github#' } })).toThrow('serves no /webhook source: name the event\'s source with --source (github)');
+    // Outputs from before sources: stripe bare, any other by its prefix.
+    expect(eventRef('d-1', 'github', undefined).key).toBe('github#d-1');
+    expect(eventRef('evt_1', undefined, undefined).key).toBe('evt_1');
+  });
+
+  it('reads a queued message’s key from its identity attributes, or its body for /webhook', () => {
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    expect(messageEventKey({ Body: '<xml/>', MessageAttributes: { 'webhook-body-encoding': attribute('verbatim'), 'webhook-source': attribute('shopify'), 'webhook-event-id': attribute('e-1') } })).toBe('shopify#e-1');
+    expect(messageEventKey({ Body: '{"id":"evt_1"}', MessageAttributes: { 'webhook-body-encoding': attribute('verbatim'), 'webhook-source': attribute('stripe') } })).toBe('evt_1');
+    expect(messageEventKey({ Body: '{"eventId":"evt_old"}' })).toBe('evt_old');
+    expect(messageEventKey({ Body: '{}', MessageAttributes: { 'webhook-event-id': attribute('e-1') } })).toBeUndefined();
+  });
+
+  it('narrows the Logs Insights query to the source for a /webhooks/<source> event', () => {
+    expect(eventQuery('d-1', 'github')).toContain('| filter (eventId = "d-1" or claimedEventId = "d-1") and source = "github"');
+    expect(eventQuery('evt_1')).toContain('| filter eventId = "evt_1" or claimedEventId = "evt_1"\n');
   });
 });

@@ -19,6 +19,8 @@ import { createLogger } from '../../functions/lib/logger';
 import { loadProducerConfig } from '../../functions/producer/config';
 import { createProducerHandler } from '../../functions/producer/producer';
 import { SigningSecrets } from '../../functions/producer/signing-secrets';
+import { SENDERS } from '../../functions/producer/senders';
+import { newSigningSecret, signedWebhook } from '../../local-runtime/webhook-senders';
 import { createBaselineConsumerHandler } from '../baseline/consumer.mjs';
 import { startFakeAwsEndpoint } from '../lib/fake-aws.mjs';
 
@@ -397,6 +399,52 @@ async function producerTime(task, fake) {
   return { bySize, sqsCalls: counts };
 }
 
+/** A body of exactly `bytes` bytes as `scheme`'s sender signs it, with a fresh id for each request. */
+function schemeRequest(scheme, secret, bytes, tag) {
+  const id = `${scheme === 'stripe' ? 'evt' : 'id'}_${hex(10)}_${tag}`;
+  const type = { stripe: 'invoice.paid', github: 'push', 'standard-webhooks': 'invoice.paid', shopify: 'orders/create', slack: 'message' }[scheme];
+  const base = Buffer.byteLength(signedWebhook(scheme, secret, { id, type, data: { pad: '' } }).body);
+  if (base > bytes) throw new Error(`${scheme} event is already ${base} bytes`);
+  const signed = signedWebhook(scheme, secret, { id, type, data: { pad: 'x'.repeat(bytes - base) } });
+  if (Buffer.byteLength(signed.body) !== bytes) throw new Error(`${scheme}: size mismatch`);
+  return signed;
+}
+
+/**
+ * The producer's time per request for each sender's scheme (verify, read the identity, inject,
+ * send to a fake in-process SQS), one source per scheme on /webhooks/<scheme>, each request timed
+ * on its own so the tail shows: what a sender's deadline is measured against, less the network
+ * and API Gateway. Signing the requests is not timed.
+ */
+async function producerSchemes(task, fake) {
+  installOtelSdk();
+  const schemes = Object.keys(SENDERS);
+  const secrets = Object.fromEntries(schemes.map((scheme) => [scheme, newSigningSecret(scheme)]));
+  const sources = Object.fromEntries(schemes.map((scheme) => [scheme, { scheme, secretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${scheme}` }]));
+  const config = loadProducerConfig({ QUEUE_URL: `${fake.url}/123456789012/webhooks`, WEBHOOK_VERIFICATION: 'off', WEBHOOK_SOURCES: JSON.stringify(sources), MAX_BODY_BYTES: String(task.bytes + 1024) });
+  const sqs = new SQSClient({ endpoint: fake.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+  const cache = new Map();
+  const sourceSecrets = (source) => {
+    if (!cache.has(source.name)) cache.set(source.name, new SigningSecrets(async () => secrets[source.scheme], 60_000, Date.now, SENDERS[source.scheme].parseSecrets));
+    return cache.get(source.name);
+  };
+  const handler = createProducerHandler({ config, sqs, sourceSecrets, logger: silentLogger });
+  const call = async (scheme, i) => {
+    const signed = schemeRequest(scheme, secrets[scheme], task.bytes, i);
+    const event = { resource: '/webhooks/{source}', path: `/webhooks/${scheme}`, httpMethod: 'POST', headers: signed.headers, multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: { source: scheme }, stageVariables: null, requestContext: {}, body: signed.body, isBase64Encoded: false };
+    const started = process.hrtime.bigint();
+    const response = await handler(event);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (response.statusCode !== 200) throw new Error(`${scheme}: producer answered ${response.statusCode}: ${response.body}`);
+    return ms;
+  };
+  for (let i = 0; i < task.warmup; i++) for (const scheme of schemes) await call(scheme, `w${i}`);
+  const byScheme = Object.fromEntries(schemes.map((scheme) => [scheme, []]));
+  // Interleaved, so a slow moment of the machine falls on every scheme alike.
+  for (let i = 0; i < task.requests; i++) for (const scheme of schemes) byScheme[scheme].push(await call(scheme, i));
+  return { byScheme };
+}
+
 async function main() {
   const task = JSON.parse(process.argv[2] ?? '{}');
   const fake = await startFakeAwsEndpoint({ benchDir: BENCH_DIR });
@@ -405,6 +453,7 @@ async function main() {
     if (task.mode === 'throughput') result = await consumerThroughput(task, fake);
     else if (task.mode === 'latency') result = await batchLatency(task, fake);
     else if (task.mode === 'producer') result = await producerTime(task, fake);
+    else if (task.mode === 'producer-schemes') result = await producerSchemes(task, fake);
     else if (task.mode === 'throttle') result = await throttleScenario(task, fake);
     else if (task.mode === 'memory') result = await memoryScenario(task, fake);
     else if (task.mode === 'tracing-cost') result = await tracingCost(task);

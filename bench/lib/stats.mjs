@@ -6,3 +6,10 @@ export function summarize(values) {
   const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   return { median, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
 }
+
+/** The nearest-rank percentile `p` (0-100) of a list of numbers. */
+export function percentile(values, p) {
+  if (values.length === 0) throw new Error('no samples');
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

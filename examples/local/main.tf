@@ -85,6 +85,10 @@ module "webhook" {
 
   max_body_bytes = var.max_body_bytes
 
+  # Every scheme beside /webhook's Stripe, one deployment: the demo and the end-to-end tests send
+  # each its own sender's webhooks. Each gets a secret of its own (the local stack sets its value).
+  webhook_sources = var.webhook_sources
+
   # moto does not store RedriveAllowPolicy and the provider would wait for it forever.
   create_dlq_redrive_allow_policy = false
 

@@ -28,6 +28,11 @@ output "webhook_secret_arn" {
   value       = module.webhook.webhook_secret_arn
 }
 
+output "webhook_sources" {
+  description = "Every source the producer serves (stripe on /webhook, then webhook_sources): scheme, route, secret and key prefix."
+  value       = module.webhook.webhook_sources
+}
+
 output "event_source_mapping_uuid" {
   description = "UUID of the consumer's event source mapping."
   value       = module.webhook.event_source_mapping_uuid

@@ -41,3 +41,18 @@ variable "consumer_timeout" {
     error_message = "consumer_timeout must be between 1 and 30 seconds in this example."
   }
 }
+
+variable "webhook_sources" {
+  description = "Webhook senders beside /webhook (the module's webhook_sources): by default one per scheme, as the demo and the end-to-end tests send them."
+  type = map(object({
+    scheme            = string
+    tolerance_seconds = optional(number)
+  }))
+  default = {
+    github         = { scheme = "github" }
+    svix           = { scheme = "standard-webhooks" }
+    shopify        = { scheme = "shopify" }
+    slack          = { scheme = "slack" }
+    stripe-connect = { scheme = "stripe" }
+  }
+}

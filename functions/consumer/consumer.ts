@@ -4,7 +4,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ATTR } from '../lib/attributes';
 import { createLogger, type Logger } from '../lib/logger';
 import { processSqsBatch, type RecordScope } from '../lib/record-runner';
-import { PIPELINE_TRACER_NAME, RECORD_SPAN_NAME } from '../telemetry-names';
+import { PIPELINE_TRACER_NAME, RECORD_SPAN_NAME, WEBHOOK_SOURCE_ATTRIBUTE } from '../telemetry-names';
 import type { ConsumerConfig } from './config';
 import { storeWebhookOnce } from './event-store';
 import { readRecord, sentAt } from './queued-webhook';
@@ -27,12 +27,14 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
 
   const processRecord = async (record: SQSRecord, { span, annotate }: RecordScope) => {
     const webhook = readRecord(record);
-    const { eventId, type } = webhook;
-    span.setAttributes({ [ATTR.webhookEventId]: eventId, [ATTR.webhookType]: type });
-    const log = annotate({ eventId });
+    const { key, eventId, type, source } = webhook;
+    span.setAttributes({ [ATTR.webhookEventId]: eventId, [ATTR.webhookType]: type, ...(source ? { [WEBHOOK_SOURCE_ATTRIBUTE]: source } : {}) });
+    const log = annotate(source ? { eventId, source } : { eventId });
     const outcome = await storeWebhookOnce(dynamodb, config.tableName, {
-      eventId,
+      eventId: key,
       type,
+      ...(source ? { source } : {}),
+      ...(key !== eventId ? { sourceEventId: eventId } : {}),
       payload: webhook.payload,
       receivedAt: webhook.receivedAt ?? sentAt(record) ?? new Date(now()).toISOString(),
       processedAt: new Date(now()).toISOString(),

@@ -1,15 +1,23 @@
 import { ConfigError, integerInRange, oneOf, optionalString, requiredString, type Env } from '../lib/config';
 import { queueNameFromUrl } from '../lib/attributes';
+import { DEFAULT_SOURCE_NAME } from '../webhook-identity';
+import { defaultWebhookSource, parseWebhookSources, type WebhookSource } from './webhook-sources';
 
-export type WebhookVerification = 'stripe' | 'none';
+/** How `/webhook` is verified: `stripe`, `none` (must be asked for), or `off` (no source on `/webhook`: only WEBHOOK_SOURCES). */
+export type WebhookVerification = 'stripe' | 'none' | 'off';
 
 export interface ProducerConfig {
   queueUrl: string;
   queueName: string;
+  /** How `/webhook` is verified. */
   verification: WebhookVerification;
-  /** Set when verification is `stripe`. */
+  /** The `/webhook` source's secret; set when verification is `stripe`. */
   secretArn: string | undefined;
   toleranceSeconds: number;
+  /** The source served on `/webhook` (named `stripe`); undefined when verification is `off`. */
+  defaultSource: WebhookSource | undefined;
+  /** The `/webhooks/<source>` sources (WEBHOOK_SOURCES), by name. */
+  sources: ReadonlyMap<string, WebhookSource>;
   maxBodyBytes: number;
   /**
    * The largest message (body plus attributes, as SQS counts them) the producer sends: the
@@ -37,7 +45,7 @@ export function loadProducerConfig(env: Env): ProducerConfig {
   } catch {
     throw new ConfigError(`QUEUE_URL must be an SQS queue URL; got "${queueUrl}"`);
   }
-  const verification = oneOf<WebhookVerification>(env, 'WEBHOOK_VERIFICATION', ['stripe', 'none'], 'stripe');
+  const verification = oneOf<WebhookVerification>(env, 'WEBHOOK_VERIFICATION', ['stripe', 'none', 'off'], 'stripe');
   const secretArn = optionalString(env, 'WEBHOOK_SECRET_ARN');
   if (verification === 'stripe') {
     if (secretArn === undefined) throw new ConfigError('WEBHOOK_SECRET_ARN is required when WEBHOOK_VERIFICATION is stripe');
@@ -49,12 +57,20 @@ export function loadProducerConfig(env: Env): ProducerConfig {
   // Leaves room for the message attributes (and escaping) within that queue's limit.
   const maxBodyLimit = maxMessageBytes - MESSAGE_ALLOWANCE_BYTES;
   const maxBodyBytes = integerInRange(env, 'MAX_BODY_BYTES', maxBodyLimit, 1, maxBodyLimit);
+  const toleranceSeconds = integerInRange(env, 'WEBHOOK_TOLERANCE_SECONDS', 300, 1, 86_400);
+  const sources = parseWebhookSources(optionalString(env, 'WEBHOOK_SOURCES'));
+  if (verification === 'off' && sources.size === 0) throw new ConfigError('WEBHOOK_VERIFICATION is off and WEBHOOK_SOURCES names no source: the producer would accept nothing');
+  if (verification !== 'off' && sources.has(DEFAULT_SOURCE_NAME)) {
+    throw new ConfigError(`WEBHOOK_SOURCES: "${DEFAULT_SOURCE_NAME}" is the name of the /webhook source; give this one another name (or set WEBHOOK_VERIFICATION to off)`);
+  }
   return {
     queueUrl,
     queueName: queueNameFromUrl(queueUrl),
     verification,
     secretArn: verification === 'stripe' ? secretArn : undefined,
-    toleranceSeconds: integerInRange(env, 'WEBHOOK_TOLERANCE_SECONDS', 300, 1, 86_400),
+    toleranceSeconds,
+    defaultSource: verification === 'off' ? undefined : defaultWebhookSource(verification, secretArn, toleranceSeconds),
+    sources,
     maxBodyBytes,
     maxMessageBytes,
   };

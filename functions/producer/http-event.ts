@@ -38,3 +38,16 @@ export function readWebhookRequest(event: unknown): RequestResult {
   if (typeof rawBody === 'string') return { ok: false, reason: rawBody };
   return { ok: true, request: { rawBody, header: (name) => byLowerName.get(name.toLowerCase()) } };
 }
+
+/**
+ * The source a request names on its route: `pathParameters.source` of `/webhooks/{source}` (REST
+ * and HTTP APIs both fill it). Undefined for `/webhook` and for an event without path parameters
+ * (an API of your own that routes only `/webhook` here), which the `/webhook` source serves.
+ */
+export function requestedSource(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const parameters = (event as { pathParameters?: unknown }).pathParameters;
+  if (typeof parameters !== 'object' || parameters === null) return undefined;
+  const source = (parameters as Record<string, unknown>).source;
+  return typeof source === 'string' ? source : undefined;
+}

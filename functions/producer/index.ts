@@ -4,20 +4,35 @@ import { assertTracingReady } from '../lib/startup-check';
 import { loadProducerConfig } from './config';
 import { createProducerHandler } from './producer';
 import { SigningSecrets } from './signing-secrets';
+import { senderOf, type WebhookSource } from './webhook-sources';
 
 // Module scope runs once per cold start: a bad setting fails it here, naming the setting.
 const config = loadProducerConfig(process.env);
 assertTracingReady(process.env);
 
-const secretArn = config.secretArn;
 const secretsManager = new SecretsManagerClient({});
-const secrets =
-  secretArn === undefined
-    ? undefined
-    : new SigningSecrets(async () => {
-        const secret = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));
-        if (secret.SecretString === undefined) throw new Error('the webhook secret has no string value');
-        return secret.SecretString;
-      });
+const readSecret = (secretArn: string) => async () => {
+  const secret = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (secret.SecretString === undefined) throw new Error('the webhook secret has no string value');
+  return secret.SecretString;
+};
 
-export const handler = createProducerHandler({ config, sqs: new SQSClient({}), secrets });
+// One cache per source, filled on its first request: a cold start reads only the secrets it needs.
+const bySource = new Map<string, SigningSecrets>();
+function secretsOf(source: WebhookSource): SigningSecrets {
+  let secrets = bySource.get(source.name);
+  if (!secrets) {
+    const sender = senderOf(source);
+    secrets = new SigningSecrets(readSecret(source.secretArn ?? ''), 60_000, Date.now, sender?.parseSecrets);
+    bySource.set(source.name, secrets);
+  }
+  return secrets;
+}
+
+const defaultSource = config.defaultSource;
+export const handler = createProducerHandler({
+  config,
+  sqs: new SQSClient({}),
+  secrets: defaultSource?.scheme === 'stripe' ? secretsOf(defaultSource) : undefined,
+  sourceSecrets: secretsOf,
+});

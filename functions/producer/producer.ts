@@ -1,25 +1,26 @@
-import { SendMessageCommand, type MessageSystemAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
-import { SpanKind, SpanStatusCode, context as otelContext, trace, type Span } from '@opentelemetry/api';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { trace } from '@opentelemetry/api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ATTR, MESSAGING_SYSTEM_SQS } from '../lib/attributes';
-import { injectTraceContext, xrayTraceHeader } from '../lib/inject';
 import { createLogger, type Logger } from '../lib/logger';
-import type { SdkMessageAttributes } from '../lib/sqs-carrier';
-import { BODY_ENCODING_ATTRIBUTE, encodeBody, sqsMessageBytes } from '../lib/webhook-message';
-import { PIPELINE_TRACER_NAME } from '../telemetry-names';
+import { PIPELINE_TRACER_NAME, WEBHOOK_SOURCE_ATTRIBUTE } from '../telemetry-names';
 import type { ProducerConfig } from './config';
-import { claimedEventId } from './claimed-event-id';
-import { readWebhookRequest, type WebhookHttpEvent, type WebhookRequest } from './http-event';
+import { createEnqueuer } from './enqueue';
+import { readWebhookRequest, requestedSource, type WebhookHttpEvent } from './http-event';
 import { errorResponse, jsonResponse } from './responses';
 import type { SigningSecrets } from './signing-secrets';
-import { verifyStripeSignature } from './stripe-signature';
-import { fitsOneItem, parseWebhookEvent, utf8Text, type WebhookEvent } from './webhook-event';
+import { storedIdentity } from './stored-identity';
+import { createVerifier } from './verify-request';
+import { fitsOneItem, utf8Text } from './webhook-event';
+import { SENDERS } from './senders';
+import { senderOf, type WebhookSource } from './webhook-sources';
 
 export interface ProducerDependencies {
   config: ProducerConfig;
   sqs: Pick<SQSClient, 'send'>;
-  /** Required when `config.verification` is `stripe`. */
+  /** The `/webhook` source's secrets; required when `config.verification` is `stripe`. */
   secrets?: SigningSecrets;
+  /** Each `/webhooks/<source>` source's secrets; required when `config.sources` names any. */
+  sourceSecrets?: (source: WebhookSource) => SigningSecrets;
   logger?: Logger;
   now?: () => number;
 }
@@ -27,139 +28,67 @@ export interface ProducerDependencies {
 /** Typed for callers; the handler still checks the shape, since the event comes from outside. */
 export type ProducerHandler = (event: WebhookHttpEvent | null) => Promise<APIGatewayProxyResult>;
 
-interface AwsErrorShape {
-  name?: string;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-const TRANSIENT_ERRORS = new Set(['ThrottlingException', 'RequestThrottled', 'ServiceUnavailable', 'InternalError', 'KmsThrottled', 'TimeoutError']);
-
-/** 503 when SQS is briefly unavailable (retry soon), 502 when it refused the message; both make the sender retry. */
-function statusForSendError(error: unknown): number {
-  const shape = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorShape;
-  const status = shape.$metadata?.httpStatusCode;
-  if (shape.$retryable || TRANSIENT_ERRORS.has(shape.name ?? '') || status === undefined || status >= 500) return 503;
-  return 502;
-}
+/** A requested source name as logged: bounded, since anyone may put anything in the path. */
+const loggable = (name: string) => (name.length > 64 ? `${name.slice(0, 64)}…` : name);
 
 export function createProducerHandler(deps: ProducerDependencies): ProducerHandler {
-  const { config, sqs } = deps;
+  const { config } = deps;
   const logger = deps.logger ?? createLogger({ component: 'producer' });
   const now = deps.now ?? Date.now;
-  const tracer = trace.getTracer(PIPELINE_TRACER_NAME);
   if (config.verification === 'stripe' && !deps.secrets) throw new Error('stripe verification needs the signing secrets');
+  if (config.sources.size > 0 && !deps.sourceSecrets) throw new Error('the webhook sources need their signing secrets');
+  const verify = createVerifier({ secretsOf: (source) => (source.bareKeys ? (deps.secrets as SigningSecrets) : deps.sourceSecrets!(source)), now });
+  const enqueue = createEnqueuer(config, deps.sqs, trace.getTracer(PIPELINE_TRACER_NAME));
+  const otherSources = [...config.sources.keys()];
 
-  async function verify(request: WebhookRequest): Promise<APIGatewayProxyResult | undefined> {
-    if (config.verification === 'none') return undefined;
-    const signing = deps.secrets as SigningSecrets;
-    const header = request.header('stripe-signature');
-    const check = (secrets: string[]) =>
-      verifyStripeSignature({ header, rawBody: request.rawBody, secrets, toleranceSeconds: config.toleranceSeconds, nowSeconds: Math.floor(now() / 1000) });
-    let verdict;
-    try {
-      verdict = check(await signing.current());
-      if (!verdict.valid && verdict.reason === 'no matching signature') {
-        const refreshed = await signing.refreshAfterMiss();
-        if (refreshed) verdict = check(refreshed);
-      }
-    } catch (error) {
-      logger.error('webhook signing secret could not be read', { error, secretArn: config.secretArn });
-      return errorResponse(503, 'verification unavailable', { 'retry-after': '30' });
-    }
-    if (verdict.valid) return undefined;
-    logger.warn('webhook rejected: signature', { status: 401, reason: verdict.reason, claimedEventId: claimedEventId(request.rawBody) });
-    return errorResponse(401, verdict.reason);
-  }
-
-  /**
-   * Sends the signed text itself (see lib/webhook-message), never a re-serialization of the
-   * parsed event. A message that cannot fit is refused with 413: no retry could make it fit.
-   */
-  async function enqueue(event: WebhookEvent, text: string): Promise<APIGatewayProxyResult> {
-    const { body, encoding } = encodeBody(text);
-    const span: Span = tracer.startSpan(`send ${config.queueName}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
-        [ATTR.messagingDestinationName]: config.queueName,
-        [ATTR.messagingOperationType]: 'send',
-        [ATTR.webhookEventId]: event.id,
-        [ATTR.webhookType]: event.type,
-      },
-    });
-    const spanContext = trace.setSpan(otelContext.active(), span);
-    const log = logger.child({ eventId: event.id }, spanContext);
-    try {
-      // The encoding attribute goes first so the trace fields are budgeted around it.
-      const attributes: SdkMessageAttributes = { [BODY_ENCODING_ATTRIBUTE]: { DataType: 'String', StringValue: encoding } };
-      injectTraceContext(attributes, spanContext, log);
-      const bytes = sqsMessageBytes(body, attributes);
-      if (bytes > config.maxMessageBytes) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'message too large' });
-        log.warn('webhook rejected: message too large', { status: 413, bytes, limit: config.maxMessageBytes, encoding });
-        return errorResponse(413, 'body too large for one queue message');
-      }
-      const traceHeader = xrayTraceHeader(spanContext);
-      const systemAttributes: Record<string, MessageSystemAttributeValue> | undefined = traceHeader
-        ? { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } }
-        : undefined;
-      const sent = await otelContext.with(spanContext, () =>
-        sqs.send(
-          new SendMessageCommand({
-            QueueUrl: config.queueUrl,
-            MessageBody: body,
-            MessageAttributes: attributes,
-            MessageSystemAttributes: systemAttributes,
-          }),
-        ),
-      );
-      const messageId = sent.MessageId ?? '';
-      span.setAttribute(ATTR.messagingMessageId, messageId);
-      log.info('webhook enqueued', { messageId, type: event.type });
-      return jsonResponse(200, { received: true, eventId: event.id, messageId });
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      span.recordException(err);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-      const status = statusForSendError(error);
-      log.error('SQS did not accept the webhook; the sender will retry', { error: err, status });
-      return errorResponse(status, 'queue unavailable', status === 503 ? { 'retry-after': '5' } : {});
-    } finally {
-      span.end();
-    }
-  }
-
-  // Every refusal below is a 4xx: retrying the same signed body cannot change the answer.
+  // Every refusal below is a 4xx: retrying the same signed request cannot change the answer.
   return async (event) => {
+    const requested = requestedSource(event);
+    const source = requested === undefined ? config.defaultSource : config.sources.get(requested);
+    if (!source) {
+      // `requestedSource`, not `source`: the per-source metrics must not count names anyone can make up.
+      logger.warn('webhook rejected: unknown source', { status: 404, requestedSource: requested === undefined ? '/webhook' : loggable(requested) });
+      return errorResponse(404, requested === undefined ? 'no source on /webhook' : 'unknown source');
+    }
+    trace.getActiveSpan()?.setAttribute(WEBHOOK_SOURCE_ATTRIBUTE, source.name);
+    const log = logger.child({ source: source.name });
     const read = readWebhookRequest(event);
     if (!read.ok) {
-      logger.warn('webhook rejected: request', { status: 400, reason: read.reason });
+      log.warn('webhook rejected: request', { status: 400, reason: read.reason });
       return errorResponse(400, read.reason);
     }
     const request = read.request;
+    // A /webhook without verification (none) still reads Stripe's id and type.
+    const sender = senderOf(source) ?? SENDERS.stripe;
+    const claimed = () => sender.claimedId(request);
     // Size first: nothing larger than the limit is hashed, parsed or enqueued.
     if (request.rawBody.length > config.maxBodyBytes) {
-      logger.warn('webhook rejected: body too large', { status: 413, bytes: request.rawBody.length, limit: config.maxBodyBytes, claimedEventId: claimedEventId(request.rawBody) });
+      log.warn('webhook rejected: body too large', { status: 413, bytes: request.rawBody.length, limit: config.maxBodyBytes, claimedEventId: claimed() });
       return errorResponse(413, 'body too large');
     }
-    const rejected = await verify(request);
+    const rejected = await verify(source, request, log);
     if (rejected) return rejected;
     const text = utf8Text(request.rawBody);
     if (text === undefined) {
-      logger.warn('webhook rejected: body', { status: 400, reason: 'body is not valid UTF-8', claimedEventId: claimedEventId(request.rawBody) });
+      log.warn('webhook rejected: body', { status: 400, reason: 'body is not valid UTF-8', claimedEventId: claimed() });
       return errorResponse(400, 'body is not valid UTF-8');
     }
-    const parsed = parseWebhookEvent(text);
-    if (!parsed.ok) {
-      logger.warn('webhook rejected: body', { status: 400, reason: parsed.reason, claimedEventId: claimedEventId(request.rawBody) });
-      return errorResponse(400, parsed.reason);
+    const identified = sender.identify(request, text);
+    if (identified.kind === 'handshake') {
+      log.info('webhook handshake answered', { what: identified.what });
+      return jsonResponse(200, identified.answer);
     }
+    const identity = identified.kind === 'event' ? storedIdentity(source, identified.id, identified.type, otherSources) : { ok: false as const, reason: identified.reason };
+    if (!identity.ok) {
+      log.warn('webhook rejected: body', { status: 400, reason: identity.reason, claimedEventId: claimed() });
+      return errorResponse(400, identity.reason);
+    }
+    const { id, type, key, bareKey } = identity.identity;
     // Only reachable when MAX_BODY_BYTES is raised past what one DynamoDB item holds.
-    if (!fitsOneItem(text, parsed.event)) {
-      logger.warn('webhook rejected: event too large to store', { status: 413, bytes: request.rawBody.length, eventId: parsed.event.id });
+    if (!fitsOneItem(text, bareKey ? [key, type, source.name] : [key, id, type, source.name])) {
+      log.warn('webhook rejected: event too large to store', { status: 413, bytes: request.rawBody.length, eventId: id });
       return errorResponse(413, 'event too large to store');
     }
-    return enqueue(parsed.event, text);
+    return enqueue(identity.identity, text, log);
   };
 }

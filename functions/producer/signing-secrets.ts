@@ -23,6 +23,8 @@ export class SigningSecrets {
     private readonly read: SecretReader,
     private readonly refreshIntervalMs = 60_000,
     private readonly now: () => number = Date.now,
+    /** How the secret string lists the accepted secrets: its scheme's format (Stripe's comma-separated list by default). */
+    private readonly parse: (secretString: string) => string[] = parseSigningSecrets,
   ) {}
 
   current(): Promise<string[]> {
@@ -37,7 +39,7 @@ export class SigningSecrets {
 
   private load(): Promise<string[]> {
     this.loadedAt = this.now();
-    const loading = this.read().then(parseSigningSecrets);
+    const loading = this.read().then(this.parse);
     this.loaded = loading;
     // A failed read is not cached: the next request tries again.
     loading.catch(() => {

@@ -1,4 +1,5 @@
 import { hasLoneSurrogate } from '../lib/webhook-message';
+import { jsonObject } from './senders/event-body';
 
 /** The parts of a Stripe-style event the pipeline relies on; the rest travels untouched in the signed text. */
 export interface WebhookEvent {
@@ -13,14 +14,19 @@ export const MAX_EVENT_ID_BYTES = 2048;
 
 
 /**
- * DynamoDB caps an item at 400 KB (names and values). The consumer stores the text, the id and
- * the type plus five short fields (under 200 bytes together); 1 KiB is kept for those.
+ * DynamoDB caps an item at 400 KB (names and values). The consumer stores the text, the key, the
+ * type and the source (with the sender's id when the key is `<source>#<id>`) plus five short
+ * fields (under 200 bytes together); 1 KiB is kept for those and the attribute names.
  */
 const MAX_STORED_BYTES = 400 * 1024 - 1024;
 
-/** False when the consumer could never store this event: the write would fail on every retry. */
-export function fitsOneItem(text: string, event: WebhookEvent): boolean {
-  return Buffer.byteLength(text, 'utf8') + Buffer.byteLength(event.id, 'utf8') + Buffer.byteLength(event.type, 'utf8') <= MAX_STORED_BYTES;
+/**
+ * False when the consumer could never store this event: the write would fail on every retry.
+ * `fields` are the other long values of the item (its key, the sender's id when it differs, the
+ * type, the source).
+ */
+export function fitsOneItem(text: string, fields: readonly string[]): boolean {
+  return fields.reduce((bytes, field) => bytes + Buffer.byteLength(field, 'utf8'), Buffer.byteLength(text, 'utf8')) <= MAX_STORED_BYTES;
 }
 
 // `fatal`: invalid UTF-8 is refused rather than replaced by U+FFFD; `ignoreBOM`: a BOM stays in
@@ -41,16 +47,9 @@ export function utf8Text(rawBody: Uint8Array): string | undefined {
  * depth parses; nothing here serializes the event again.
  */
 export function parseWebhookEvent(text: string): ParseResult {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'body is not valid JSON' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, reason: 'body must be a JSON object' };
-  }
-  const { id, type } = parsed as Record<string, unknown>;
+  const body = jsonObject(text);
+  if (!body.ok) return body;
+  const { id, type } = body.object;
   if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') {
     return { ok: false, reason: 'event must have string id and type' };
   }

@@ -37,6 +37,21 @@ locals {
 
     [Traces](${local.traces_url}) · [Trace map](${local.map_url}) · [Logs Insights](${local.console}#logsV2:logs-insights)
   EOT
+  # With several sources, where-is asks which one: its events' ids are stored per source.
+  sources_text = <<-EOT
+    Events of a source other than /webhook's: add `--source <source>` (${join(", ", var.sources)}).
+  EOT
+
+  # One line per source for each count the functions' log lines give (the module's metric filters).
+  source_widgets = [for title, metric in {
+    "Webhooks accepted per source"              = "WebhooksAccepted"
+    "Webhooks rejected at the gate, per source" = "WebhooksRejected"
+    "Webhooks stored per source"                = "WebhooksStored"
+    } : merge(local.metric_widget, { properties = merge(local.properties, {
+      title   = title
+      stat    = "Sum"
+      metrics = [for source in var.sources : [var.source_metrics_namespace, metric, "Source", source, { label = source }]]
+  }) })]
 
   # Left out when the module created no API (a conditional cannot pick between tuples of different lengths).
   api_widgets = [for widget in [
@@ -88,10 +103,10 @@ locals {
     }) }),
   ]
 
-  text_widget = { type = "text", width = 24, height = 5, properties = { markdown = local.text } }
+  text_widget = { type = "text", width = 24, height = 5, properties = { markdown = length(var.sources) > 0 ? "${local.text}${local.sources_text}" : local.text } }
 
-  # Laid out row by row, 24 columns wide, in the order the request travels.
-  widgets = [for index, widget in concat(local.api_widgets, local.function_widgets, local.queue_widgets) : merge(widget, {
+  # Laid out row by row, 24 columns wide, in the order the request travels; the sources' last.
+  widgets = [for index, widget in concat(local.api_widgets, local.function_widgets, local.queue_widgets, length(var.sources) > 0 ? local.source_widgets : []) : merge(widget, {
     x = (index % 3) * 8
     y = 5 + floor(index / 3) * 6
   })]

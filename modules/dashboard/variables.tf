@@ -61,6 +61,18 @@ variable "table_name" {
   type        = string
 }
 
+variable "sources" {
+  description = "The webhook sources to chart one line each for (accepted, rejected and stored per source); empty: no per-source widgets."
+  type        = list(string)
+  default     = []
+}
+
+variable "source_metrics_namespace" {
+  description = "CloudWatch namespace of the per-source metrics (WebhooksAccepted, WebhooksRejected, WebhooksStored, dimension Source) the module's log metric filters publish; required with sources."
+  type        = string
+  default     = null
+}
+
 variable "where_is_command" {
   description = "The command shown in the dashboard's text widget for finding one event."
   type        = string

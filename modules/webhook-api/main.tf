@@ -1,6 +1,7 @@
 # A REST API (v1: only REST stages trace with X-Ray) with POST /<path_part> proxied to a Lambda
-# function, one stage with tracing, its own X-Ray sampling rule, throttling and optional access
-# logs. It sets nothing at the
+# function (and, with source_routes_enabled, POST /webhooks/{source} to the same function, which
+# serves its configured sources and answers 404 for any other), one stage with tracing, its own
+# X-Ray sampling rule, throttling and optional access logs. It sets nothing at the
 # account level: access and execution logs need the account's API Gateway CloudWatch role for
 # the region, which modules/account-setup (or whoever owns the account) sets.
 
@@ -10,6 +11,15 @@ locals {
   sampling_rule_name = length("${var.name}-webhook") <= 32 ? "${var.name}-webhook" : "${substr(var.name, 0, 23)}-${substr(sha1(var.name), 0, 8)}"
   # How API Gateway names a stage in its segments, which the rule's service name matches.
   sampling_service_name = "${var.name}/${var.stage_name}"
+  # The rule matches every route the stage serves, with or without the stage (or a base path) in
+  # front: /webhook alone as before, and /webhooks/<source> when the sources' route exists.
+  sampling_url_path = var.source_routes_enabled ? "*/${var.path_part}*" : "*/${var.path_part}"
+  # What a redeployment follows: the /webhook route's parts as before (the same hash for a stage
+  # without sources), then the sources' route.
+  deployment_parts = concat(
+    [aws_api_gateway_resource.webhook.id, aws_api_gateway_method.post.id, aws_api_gateway_integration.post.id, var.function_invoke_arn],
+    var.source_routes_enabled ? [aws_api_gateway_resource.source[0].id, aws_api_gateway_method.source_post[0].id, aws_api_gateway_integration.source_post[0].id] : [],
+  )
 
   default_access_log_format = jsonencode({
     requestId          = "$context.requestId"
@@ -72,23 +82,69 @@ resource "aws_lambda_permission" "api" {
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/${aws_api_gateway_method.post.http_method}${aws_api_gateway_resource.webhook.path}"
 }
 
+# POST /webhooks/{source}: one route for every source, so adding one changes no API resource, and
+# a request for a source no one configured reaches the producer, which answers 404 with a reason
+# (API Gateway itself would answer 403 "Missing Authentication Token" for an unknown path).
+resource "aws_api_gateway_resource" "sources" {
+  count = var.source_routes_enabled ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "webhooks"
+}
+
+resource "aws_api_gateway_resource" "source" {
+  count = var.source_routes_enabled ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.sources[0].id
+  path_part   = "{source}"
+}
+
+resource "aws_api_gateway_method" "source_post" {
+  count = var.source_routes_enabled ? 1 : 0
+
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  resource_id        = aws_api_gateway_resource.source[0].id
+  http_method        = "POST"
+  authorization      = "NONE"
+  request_parameters = { "method.request.path.source" = true }
+}
+
+resource "aws_api_gateway_integration" "source_post" {
+  count = var.source_routes_enabled ? 1 : 0
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.source[0].id
+  http_method             = aws_api_gateway_method.source_post[0].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.function_invoke_arn
+}
+
+# Its own statement, so /webhook's permission stays exactly as it was.
+resource "aws_lambda_permission" "sources" {
+  count = var.source_routes_enabled ? 1 : 0
+
+  statement_id  = "AllowApiGatewayInvokeSources"
+  action        = "lambda:InvokeFunction"
+  function_name = var.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/${aws_api_gateway_method.source_post[0].http_method}/${aws_api_gateway_resource.sources[0].path_part}/*"
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
   triggers = {
-    redeployment = sha1(jsonencode([
-      aws_api_gateway_resource.webhook.id,
-      aws_api_gateway_method.post.id,
-      aws_api_gateway_integration.post.id,
-      var.function_invoke_arn,
-    ]))
+    redeployment = sha1(jsonencode(local.deployment_parts))
   }
 
   lifecycle {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_integration.post]
+  depends_on = [aws_api_gateway_integration.post, aws_api_gateway_integration.source_post]
 }
 
 resource "aws_cloudwatch_log_group" "access" {
@@ -133,7 +189,7 @@ resource "aws_api_gateway_method_settings" "all" {
 # X-Ray's default rule traces 1 request a second and 5% of the rest, and API Gateway applies the
 # account's rules before it invokes the producer, which follows the decision (as does every span
 # of the webhook's trace across the queue): without a rule of its own, most webhooks of a burst
-# would have no trace. This one matches only POST /<path_part> on this stage.
+# would have no trace. This one matches only POST /<path_part> (and /webhooks/<source>) on this stage.
 resource "aws_xray_sampling_rule" "this" {
   count = var.xray_tracing_enabled && var.sampling_rule_enabled ? 1 : 0
 
@@ -145,11 +201,10 @@ resource "aws_xray_sampling_rule" "this" {
   service_type   = "AWS::ApiGateway::Stage"
   host           = "*"
   http_method    = aws_api_gateway_method.post.http_method
-  # With or without the stage in front of it (the invoke URL's path, a custom domain's base path).
-  url_path     = "*/${var.path_part}"
-  resource_arn = aws_api_gateway_stage.this.arn
-  version      = 1
-  tags         = var.tags
+  url_path       = local.sampling_url_path
+  resource_arn   = aws_api_gateway_stage.this.arn
+  version        = 1
+  tags           = var.tags
 
   lifecycle {
     precondition {

@@ -38,6 +38,36 @@ output "lambda_permission_source_arn" {
   value       = aws_lambda_permission.api.source_arn
 }
 
+output "routes" {
+  description = "The POST routes the stage serves: /<path_part>, and /webhooks/{source} with source_routes_enabled."
+  value       = concat(["/${aws_api_gateway_resource.webhook.path_part}"], [for source in aws_api_gateway_resource.source : "/${aws_api_gateway_resource.sources[0].path_part}/${source.path_part}"])
+}
+
+output "source_integration_uri" {
+  description = "URI of the POST /webhooks/{source} integration (the function's invoke ARN); null without source_routes_enabled."
+  value       = one(aws_api_gateway_integration.source_post[*].uri)
+}
+
+output "deployment_trigger" {
+  description = "The hash whose change redeploys the stage (for tests: a stage without sources keeps the hash it had)."
+  value       = aws_api_gateway_deployment.this.triggers.redeployment
+}
+
+output "deployment_parts" {
+  description = "What deployment_trigger hashes: the ids of the routes' resources, methods and integrations, and the function's invoke ARN."
+  value       = local.deployment_parts
+}
+
+output "source_lambda_permission_source_arn" {
+  description = "The source ARN API Gateway may invoke the function from for POST /webhooks/{source}; null without source_routes_enabled."
+  value       = one(aws_lambda_permission.sources[*].source_arn)
+}
+
+output "source_webhook_url_prefix" {
+  description = "URL of the sources' route without the source (append /<source>); null without source_routes_enabled."
+  value       = var.source_routes_enabled ? "${aws_api_gateway_stage.this.invoke_url}/webhooks" : null
+}
+
 output "integration_uri" {
   description = "URI of the POST integration (the function's invoke ARN)."
   value       = aws_api_gateway_integration.post.uri

@@ -24,6 +24,12 @@ variable "path_part" {
   }
 }
 
+variable "source_routes_enabled" {
+  description = "Adds POST /webhooks/{source}, proxied to the same function (which serves the sources it is configured with and answers 404 for any other), with its own invoke permission; the sampling rule then matches it too."
+  type        = bool
+  default     = false
+}
+
 variable "stage_name" {
   description = "Name of the stage."
   type        = string

@@ -31,3 +31,8 @@ export function httpApiEvent(body: string, headers: Record<string, string> = {},
     isBase64Encoded,
   };
 }
+
+/** The REST API (payload 1.0) proxy event for `POST /webhooks/<source>`, as API Gateway builds it for the `{source}` route. */
+export function sourceEvent(source: string, body: string | null, headers: Record<string, string> = {}, isBase64Encoded = false): APIGatewayProxyEvent {
+  return { ...restEvent(body, headers, isBase64Encoded), resource: '/webhooks/{source}', path: `/webhooks/${source}`, pathParameters: { source } };
+}

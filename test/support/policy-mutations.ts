@@ -33,6 +33,10 @@ export interface MutationCase {
   fn: 'producer' | 'consumer';
   statement: PolicyStatement;
   path: MutationPath;
+  /** Set when only this one resource of the statement is removed (a statement naming each source's secret). */
+  resource?: string;
+  /** The webhook source whose request needs the removed resource. */
+  source?: string;
 }
 
 const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -62,14 +66,38 @@ export function pathOf(fn: MutationCase['fn'], statement: PolicyStatement): Muta
   throw new Error(`no mutation case for the ${fn}'s statement ${statement.Sid ?? JSON.stringify(statement)}: add the path that needs it to test/support/policy-mutations.ts`);
 }
 
-/** Every statement of both inline policies, as a case. */
-export function mutationCases(policies: Record<MutationCase['fn'], PolicyDocument>): MutationCase[] {
-  return (['producer', 'consumer'] as const).flatMap((fn) => policies[fn].Statement.map((statement) => ({ fn, statement, path: pathOf(fn, statement) })));
+/**
+ * Every statement of both inline policies, as a case; and for a statement that names several
+ * secrets (one per webhook source), each secret removed alone, as a case of the source that
+ * reads it (`sourceOfSecret`): least privilege per source, not only per statement.
+ */
+export function mutationCases(policies: Record<MutationCase['fn'], PolicyDocument>, sourceOfSecret: (arn: string) => string | undefined = () => undefined): MutationCase[] {
+  return (['producer', 'consumer'] as const).flatMap((fn) =>
+    policies[fn].Statement.flatMap((statement) => {
+      const whole: MutationCase = { fn, statement, path: pathOf(fn, statement) };
+      const resources = list(statement.Resource);
+      if (!list(statement.Action).includes('secretsmanager:GetSecretValue') || resources.length < 2) return [whole];
+      return [
+        whole,
+        ...resources.map((resource): MutationCase => {
+          const source = sourceOfSecret(resource);
+          if (source === undefined) throw new Error(`no webhook source reads the secret ${resource} of ${statement.Sid}: the producer's policy names a secret it never needs`);
+          return { fn, statement, path: 'cold-start', resource, source };
+        }),
+      ];
+    }),
+  );
 }
 
-/** The policy without the statement. */
-export function without(policy: PolicyDocument, statement: PolicyStatement): PolicyDocument {
-  return { ...policy, Statement: policy.Statement.filter((candidate) => candidate !== statement) };
+/** The policy without the statement, or without only one of its resources. */
+export function without(policy: PolicyDocument, statement: PolicyStatement, resource?: string): PolicyDocument {
+  if (resource === undefined) return { ...policy, Statement: policy.Statement.filter((candidate) => candidate !== statement) };
+  return { ...policy, Statement: policy.Statement.map((candidate) => (candidate === statement ? { ...candidate, Resource: list(candidate.Resource).filter((r) => r !== resource) } : candidate)) };
+}
+
+/** What a case takes away: the whole statement, or the statement narrowed to its one removed resource. */
+export function removedPart(testCase: MutationCase): PolicyStatement {
+  return testCase.resource === undefined ? testCase.statement : { ...testCase.statement, Resource: [testCase.resource] };
 }
 
 /**

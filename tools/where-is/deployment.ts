@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { DeploymentSources } from './event-ref';
 
 /** Where one deployment of the pipeline keeps what where-is and redrive read. */
 export interface Deployment {
@@ -11,6 +12,8 @@ export interface Deployment {
   dlqUrl: string;
   producerLogGroup: string;
   consumerLogGroup: string;
+  /** The sources it serves (output webhook_sources), when its outputs say. */
+  sources?: DeploymentSources;
 }
 
 export interface DeploymentFlags {
@@ -84,7 +87,19 @@ export function resolveDeployment(flags: DeploymentFlags, outputs: Outputs = {},
     .map(([, flag]) => flag);
   if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);
   const endpoint = flags.endpoint ?? text(outputs, 'moto_endpoint');
-  return { ...(partial as Omit<Deployment, 'endpoint'>), ...(endpoint ? { endpoint } : {}) };
+  const sources = sourcesOf(outputs.webhook_sources);
+  return { ...(partial as Omit<Deployment, 'endpoint' | 'sources'>), ...(endpoint ? { endpoint } : {}), ...(sources ? { sources } : {}) };
+}
+
+/** The webhook_sources output as name -> key prefix, or undefined when the outputs have none (a deployment from before sources). */
+function sourcesOf(value: unknown): DeploymentSources | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([name, source]) => {
+      const prefix = typeof source === 'object' && source !== null ? (source as { key_prefix?: unknown }).key_prefix : undefined;
+      return [name, { keyPrefix: typeof prefix === 'string' ? prefix : '' }];
+    }),
+  );
 }
 
 /** Reads the outputs named by the flags (a Terraform directory or a saved `terraform output -json`). */

@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../../functions/lib/webhook-message';
+import { EVENT_ID_ATTRIBUTE, SOURCE_ATTRIBUTE, sourceEventKey } from '../../functions/webhook-identity';
 
 export interface PeekResult {
   messages: Message[];
@@ -83,13 +84,19 @@ export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages
 }
 
 /**
- * The event id a queued message carries: the body is the signed Stripe event itself (`id`),
- * escaped only where SQS's character set requires (`webhook-body-encoding`); a message from
- * before 0.2.0 has no encoding attribute and holds the envelope `{ eventId, type, payload }`.
+ * The table key of the event a queued message carries (functions/webhook-identity.ts): a
+ * `/webhooks/<source>` message names its event in attributes (`<source>#<id>`); a `/webhook`
+ * message's body is the signed event itself (`id`), escaped only where SQS's character set
+ * requires (`webhook-body-encoding`); a message from before 0.2.0 has no encoding attribute and
+ * holds the envelope `{ eventId, type, payload }`.
  */
-export function messageEventId(message: Pick<Message, 'Body' | 'MessageAttributes'>): string | undefined {
+export function messageEventKey(message: Pick<Message, 'Body' | 'MessageAttributes'>): string | undefined {
   try {
-    const encoding = message.MessageAttributes?.[BODY_ENCODING_ATTRIBUTE]?.StringValue;
+    const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+    const id = attribute(EVENT_ID_ATTRIBUTE);
+    const source = attribute(SOURCE_ATTRIBUTE);
+    if (id !== undefined) return source !== undefined ? sourceEventKey(source, id) : undefined;
+    const encoding = attribute(BODY_ENCODING_ATTRIBUTE);
     if (encoding === undefined) {
       const envelope = JSON.parse(message.Body ?? '') as { eventId?: unknown };
       return typeof envelope.eventId === 'string' ? envelope.eventId : undefined;

@@ -26,12 +26,12 @@ export function insightsUnescape(value: string): string {
   return decodeURIComponent(value.replace(/\*/g, '%'));
 }
 
-/** The Logs Insights query for every line about one event, in both functions' groups. */
-export function eventQuery(eventId: string): string {
+/** The Logs Insights query for every line about one event, in both functions' groups; a `/webhooks/<source>` event's lines also name its source. */
+export function eventQuery(eventId: string, source?: string): string {
   const id = JSON.stringify(eventId);
   return [
     'fields @timestamp, @log, level, message, status, reason, messageId, traceId, error.message',
-    `| filter eventId = ${id} or claimedEventId = ${id}`,
+    source === undefined ? `| filter eventId = ${id} or claimedEventId = ${id}` : `| filter (eventId = ${id} or claimedEventId = ${id}) and source = ${JSON.stringify(source)}`,
     '| sort @timestamp asc',
     '| limit 200',
   ].join('\n');

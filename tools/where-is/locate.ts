@@ -2,7 +2,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Clients } from './aws';
 import type { Deployment } from './deployment';
-import { messageEventId, peekDeadLetterQueue } from './dlq-peek';
+import { messageEventKey, peekDeadLetterQueue } from './dlq-peek';
+import type { EventRef } from './event-ref';
 import { eventQuery, logsInsightsUrl, traceUrl } from './links';
 import { searchLogs, type LogLine } from './log-search';
 
@@ -38,7 +39,11 @@ export interface Attempts {
 }
 
 export interface Answer {
+  /** The sender's id of the event asked about. */
   eventId: string;
+  /** The source it came in on (stripe for /webhook) and its table key. */
+  source: string;
+  key: string;
   verdict: Verdict;
   summary: string;
   /** The answer may be wrong because a source could not be read in full. */
@@ -92,7 +97,10 @@ function timelineEntry(line: LogLine, source: TimelineEntry['source']): Timeline
 }
 
 /** Every source where-is reads, for one event. Reads only; the DLQ look is described in dlq-peek. */
-export async function locateEvent(eventId: string, deployment: Deployment, clients: Clients, options: LocateOptions): Promise<Answer> {
+export async function locateEvent(event: EventRef, deployment: Deployment, clients: Clients, options: LocateOptions): Promise<Answer> {
+  const eventId = event.id;
+  // A line is this source's when it says so; lines from before sources existed name none and were /webhook's.
+  const sameSource = (f: Record<string, unknown>) => f.source === event.source || (event.isDefault && f.source === undefined);
   const now = (options.now ?? Date.now)();
   const window = { startMs: now - options.windowSeconds * 1000, endMs: now };
   const partialReasons: string[] = [];
@@ -101,7 +109,7 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
   // The table: the one item an event becomes.
   let item: Record<string, string> | undefined;
   try {
-    const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: deployment.tableName, Key: { eventId: { S: eventId } }, ConsistentRead: true }));
+    const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: deployment.tableName, Key: { eventId: { S: event.key } }, ConsistentRead: true }));
     if (Item) item = Object.fromEntries(Object.entries(Item).map(([name, value]) => [name, value.S ?? value.N ?? '']));
   } catch (error) {
     partialReasons.push(`table ${deployment.tableName} not read: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
@@ -113,14 +121,14 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
   try {
     const peek = await peekDeadLetterQueue(clients.sqs, deployment.dlqUrl, { maxMessages: options.maxMessages, holdSeconds: options.holdSeconds ?? 30 });
     dlqRead = peek.messages.length;
-    dlqMessages = peek.messages.filter((message) => messageEventId(message) === eventId);
+    dlqMessages = peek.messages.filter((message) => messageEventKey(message) === event.key);
     if (!peek.complete) partialReasons.push(...(peek.notes.length > 0 ? peek.notes : ['the dead-letter queue was not read in full']));
   } catch (error) {
     partialReasons.push(`dead-letter queue not read: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
 
   // The logs: lines naming the event, then consumer lines of its messages that could not name it.
-  const about = (f: Record<string, unknown>) => f.eventId === eventId || f.claimedEventId === eventId;
+  const about = (f: Record<string, unknown>) => (f.eventId === eventId || f.claimedEventId === eventId) && sameSource(f);
   const byEvent = await searchLogs(clients.logs, groups, eventId, window, options.maxLogEvents, about);
   const messageIds = new Set<string>([
     ...byEvent.lines.map((line) => str(line.fields.messageId)).filter((id): id is string => id !== undefined),
@@ -154,13 +162,14 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
     duplicatesIgnored: consumerLines.filter((line) => line.fields.message === MESSAGES.duplicate).length,
     ...(lastFailure ? { lastError: errorText(lastFailure.fields.error), lastFailureAt: iso(lastFailure.timestamp) } : {}),
   };
-  const enqueued = lines.filter((line) => source(line) === 'producer' && line.fields.message === MESSAGES.enqueued && line.fields.eventId === eventId);
+  const enqueued = lines.filter((line) => source(line) === 'producer' && line.fields.message === MESSAGES.enqueued && line.fields.eventId === eventId && sameSource(line.fields));
   const rejections = lines.filter(
     (line) =>
       source(line) === 'producer' &&
+      sameSource(line.fields) &&
       ((String(line.fields.message).startsWith('webhook rejected') && line.fields.claimedEventId === eventId) || (line.fields.message === MESSAGES.sqsRefused && line.fields.eventId === eventId)),
   );
-  const logsDuringWindow = logsInsightsUrl(deployment.region, groups, eventQuery(eventId), options.windowSeconds);
+  const logsDuringWindow = logsInsightsUrl(deployment.region, groups, eventQuery(eventId, event.isDefault ? undefined : event.source), options.windowSeconds);
   const searched = {
     table: deployment.tableName,
     deadLetterQueue: deployment.dlqUrl,
@@ -170,8 +179,8 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
     logEventsRead: eventsRead,
   };
   const logsSeen = lines.length > 0;
-  const base = { eventId, partial: partialReasons.length > 0, partialReasons, attempts, timeline, searched };
-  const redriveCommand = `make redrive ARGS='--event-id ${eventId.length > 80 ? '<event id>' : eventId} <the same deployment flags>'`;
+  const base = { eventId, source: event.source, key: event.key, partial: partialReasons.length > 0, partialReasons, attempts, timeline, searched };
+  const redriveCommand = `make redrive ARGS='--event-id ${eventId.length > 80 ? '<event id>' : eventId}${event.isDefault ? '' : ` --source ${event.source}`} <the same deployment flags>'`;
 
   if (item) {
     const traceId = item.traceId ?? '';
@@ -272,7 +281,7 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
       summary: `rejected at the gate ${rejected.length} time(s); last: HTTP ${last.status} ${last.reason} at ${last.at}`,
       rejected,
       links: { logs: logsDuringWindow },
-      suggestion: 'the sender got this status and will retry (Stripe retries for about 3 days): fix the cause (e.g. the signing secret) and the next delivery is accepted',
+      suggestion: 'the sender got this status and may retry (Stripe retries for about 3 days, GitHub does not: redeliver it from the webhook\'s Recent Deliveries): fix the cause (e.g. the signing secret) and the next delivery is accepted',
     };
   }
 
@@ -282,7 +291,7 @@ export async function locateEvent(eventId: string, deployment: Deployment, clien
     summary: 'never seen: not in the table, the dead-letter queue or the functions\' logs within the window',
     links: { logs: logsDuringWindow },
     suggestion:
-      "check the sender's delivery log (Stripe Dashboard → Developers → Webhooks → the endpoint's event deliveries) for this event: was it sent, to which URL, and what came back? " +
+      "check the sender's delivery log (Stripe Dashboard → Developers → Webhooks → the endpoint's event deliveries; GitHub: the webhook's Recent Deliveries) for this event: was it sent, to which URL, and what came back? " +
       'A request that API Gateway refused (throttled, wrong path) never reaches the producer; its access log has it.',
   };
 }

@@ -3,6 +3,7 @@
 import { DEPLOYMENT_HELP, DEPLOYMENT_OPTIONS, deploymentFlags, parseArgs, positiveInteger } from './args';
 import { createClients, destroyClients } from './aws';
 import { loadDeployment } from './deployment';
+import { eventRef } from './event-ref';
 import { redrive, type RedriveMethod } from './redrive';
 
 const HELP = `Usage: redrive [options]
@@ -14,6 +15,7 @@ and AWSTraceHeader, so each event's next attempt lands on its original trace.
   --count N                  move at most N messages (copy method)
   --rate N                   at most N messages per second
   --event-id ID              only this event's messages (copy method)
+  --source NAME              the source of --event-id (default stripe, /webhook's)
   --method auto|move-task|copy
                              auto: StartMessageMoveTask when moving everything, falling back to
                              copy (receive, send, delete) where it is not available (moto)
@@ -29,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
       count: { type: 'string' },
       rate: { type: 'string' },
       'event-id': { type: 'string' },
+      source: { type: 'string' },
       method: { type: 'string' },
       'max-messages': { type: 'string' },
     },
@@ -39,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const method = (values.method ?? 'auto') as RedriveMethod;
   if (!['auto', 'move-task', 'copy'].includes(method)) throw new Error(`--method must be auto, move-task or copy, not ${method}`);
+  if (values.source !== undefined && values['event-id'] === undefined) throw new Error('--source names the source of --event-id: give both');
   const deployment = loadDeployment(deploymentFlags(values));
   const clients = createClients(deployment);
   try {
@@ -50,12 +54,12 @@ export async function main(argv: string[]): Promise<number> {
       maxMessages: positiveInteger(values['max-messages'], '--max-messages', 100),
       ...(values.count !== undefined ? { count: positiveInteger(values.count, '--count', 1) } : {}),
       ...(values.rate !== undefined ? { rate: positiveInteger(values.rate, '--rate', 1) } : {}),
-      ...(values['event-id'] !== undefined ? { eventId: values['event-id'] } : {}),
+      ...(values['event-id'] !== undefined ? { eventKey: eventRef(values['event-id'], values.source, deployment.sources).key } : {}),
       ...(values.json ? {} : { onMessage: (line: string) => console.log(`  ${line}`) }),
     });
     if (values.json) console.log(JSON.stringify(result, null, 2));
     else {
-      if (result.method === 'dry-run') for (const m of result.moved) console.log(`  would move ${m.from}${m.eventId ? ` (${m.eventId})` : ''}`);
+      if (result.method === 'dry-run') for (const m of result.moved) console.log(`  would move ${m.from}${m.eventKey ? ` (${m.eventKey})` : ''}`);
       if (result.taskHandle) console.log(`  move task ${result.taskHandle}`);
       console.log(`redrive (${result.method}): ${result.method === 'move-task' ? 'started' : `${result.moved.length} message(s)`}${result.notes.length ? `; ${result.notes.join('; ')}` : ''}`);
     }

@@ -8,7 +8,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { messageEventId, peekDeadLetterQueue, releaseMessages } from './dlq-peek';
+import { messageEventKey, peekDeadLetterQueue, releaseMessages } from './dlq-peek';
 
 export type RedriveMethod = 'auto' | 'move-task' | 'copy';
 
@@ -20,8 +20,8 @@ export interface RedriveOptions {
   count?: number;
   /** Messages per second at most. */
   rate?: number;
-  /** Only the messages of this event (copy only). */
-  eventId?: string;
+  /** Only the messages of this event, by its table key (copy only): its id for /webhook, `<source>#<id>` for a source. */
+  eventKey?: string;
   dryRun: boolean;
   /** How many DLQ messages a dry run or an event filter looks at, at most. */
   maxMessages: number;
@@ -32,7 +32,8 @@ export interface RedriveOptions {
 export interface MovedMessage {
   from: string;
   to?: string;
-  eventId?: string;
+  /** The event's table key. */
+  eventKey?: string;
 }
 
 export interface RedriveResult {
@@ -111,8 +112,8 @@ async function copyBack(sqs: SQSClient, options: RedriveOptions): Promise<Redriv
       emptyRounds = fresh.length === 0 ? emptyRounds + 1 : 0;
       for (const message of fresh) {
         seen.add(message.MessageId as string);
-        const eventId = messageEventId(message);
-        if (moved.length >= limit || (options.eventId !== undefined && eventId !== options.eventId)) {
+        const eventKey = messageEventKey(message);
+        if (moved.length >= limit || (options.eventKey !== undefined && eventKey !== options.eventKey)) {
           skipped.push(message);
           continue;
         }
@@ -129,9 +130,9 @@ async function copyBack(sqs: SQSClient, options: RedriveOptions): Promise<Redriv
           }),
         );
         await sqs.send(new DeleteMessageCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: message.ReceiptHandle as string }));
-        const entry: MovedMessage = { from: message.MessageId as string, ...(sent.MessageId ? { to: sent.MessageId } : {}), ...(eventId ? { eventId } : {}) };
+        const entry: MovedMessage = { from: message.MessageId as string, ...(sent.MessageId ? { to: sent.MessageId } : {}), ...(eventKey ? { eventKey } : {}) };
         moved.push(entry);
-        options.onMessage?.(`moved ${entry.from} -> ${entry.to ?? '?'}${eventId ? ` (${eventId.length > 60 ? `${eventId.slice(0, 57)}…` : eventId})` : ''}`);
+        options.onMessage?.(`moved ${entry.from} -> ${entry.to ?? '?'}${eventKey ? ` (${eventKey.length > 60 ? `${eventKey.slice(0, 57)}…` : eventKey})` : ''}`);
       }
     }
   } finally {
@@ -144,18 +145,18 @@ async function copyBack(sqs: SQSClient, options: RedriveOptions): Promise<Redriv
 export async function redrive(sqs: SQSClient, options: RedriveOptions): Promise<RedriveResult> {
   if (options.dryRun) {
     const peek = await peekDeadLetterQueue(sqs, options.dlqUrl, { maxMessages: options.maxMessages, holdSeconds: 30 });
-    const matching = peek.messages.filter((m) => options.eventId === undefined || messageEventId(m) === options.eventId);
+    const matching = peek.messages.filter((m) => options.eventKey === undefined || messageEventKey(m) === options.eventKey);
     const chosen = matching.slice(0, options.count ?? matching.length);
     return {
       method: 'dry-run',
       moved: chosen.map((m) => {
-        const eventId = messageEventId(m);
-        return { from: m.MessageId as string, ...(eventId ? { eventId } : {}) };
+        const eventKey = messageEventKey(m);
+        return { from: m.MessageId as string, ...(eventKey ? { eventKey } : {}) };
       }),
       notes: [`would move ${chosen.length} of ${peek.messages.length} messages read (about ${peek.approximateVisible} in the DLQ); nothing was changed`, ...peek.notes],
     };
   }
-  const needsCopy = options.count !== undefined || options.eventId !== undefined;
+  const needsCopy = options.count !== undefined || options.eventKey !== undefined;
   if (options.method === 'move-task' && needsCopy) throw new Error('--count and --event-id need --method copy: a move task moves every message');
   if (options.method !== 'copy' && !needsCopy) {
     try {

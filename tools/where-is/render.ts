@@ -13,7 +13,7 @@ const short = (id: string) => (id.length > 60 ? `${id.slice(0, 57)}…` : id);
 
 /** The answer for a person: the verdict first, then the facts behind it, then where to look next. */
 export function renderAnswer(answer: Answer): string {
-  const out: string[] = [`${short(answer.eventId)}: ${HEADLINE[answer.verdict]}${answer.partial ? ' (partial answer, see below)' : ''}`, `  ${answer.summary}`];
+  const out: string[] = [`${short(answer.eventId)}${answer.key !== answer.eventId ? ` (${answer.source}, key ${short(answer.key)})` : ''}: ${HEADLINE[answer.verdict]}${answer.partial ? ' (partial answer, see below)' : ''}`, `  ${answer.summary}`];
   const { stored, deadLettered, queued, rejected, attempts } = answer;
   if (stored) {
     out.push(`  stored at      ${stored.at}${stored.receivedAt ? ` (accepted ${stored.receivedAt})` : ''}`);

@@ -4,6 +4,7 @@
 import { DEPLOYMENT_HELP, DEPLOYMENT_OPTIONS, deploymentFlags, parseArgs, parseDuration, positiveInteger } from './args';
 import { createClients, destroyClients } from './aws';
 import { loadDeployment } from './deployment';
+import { eventRef } from './event-ref';
 import { locateEvent } from './locate';
 import { renderAnswer } from './render';
 
@@ -12,6 +13,8 @@ const HELP = `Usage: where-is <eventId> [options]
 Answers one of: stored, dead-lettered, queued (accepted, not processed yet), rejected (at the
 gate), never-seen; with the trace id, a trace view link and a Logs Insights link.
 
+  --source NAME              the source the event came in on (webhook_sources' names; default:
+                             stripe, /webhook's, whose events keep bare ids)
   --since DURATION           how far back to search the logs (default 14d, the DLQ's retention)
   --max-messages N           DLQ messages to read at most (default 100)
   --max-log-events N         log events to read at most per search (default 1000)
@@ -21,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...DEPLOYMENT_OPTIONS, since: { type: 'string' }, 'max-messages': { type: 'string' }, 'max-log-events': { type: 'string' } },
+    options: { ...DEPLOYMENT_OPTIONS, source: { type: 'string' }, since: { type: 'string' }, 'max-messages': { type: 'string' }, 'max-log-events': { type: 'string' } },
   });
   if (values.help) {
     console.log(HELP);
@@ -35,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const deployment = loadDeployment(deploymentFlags(values));
   const clients = createClients(deployment);
   try {
-    const answer = await locateEvent(eventId, deployment, clients, {
+    const answer = await locateEvent(eventRef(eventId, values.source, deployment.sources), deployment, clients, {
       windowSeconds: parseDuration(values.since ?? '14d'),
       maxMessages: positiveInteger(values['max-messages'], '--max-messages', 100),
       maxLogEvents: positiveInteger(values['max-log-events'], '--max-log-events', 1000),
