@@ -51,7 +51,9 @@ test-unit: build $(CUSTOM_CONSUMER_ZIP) ## Jest: functions, library, build, end-
 test-terraform: build $(CUSTOM_CONSUMER_ZIP) ## terraform fmt/validate/test of the module and its examples (offline via the provider mirror)
 	bash scripts/terraform-test.sh
 
-test: typecheck test-unit test-terraform ## Everything CI runs
+test: typecheck build $(CUSTOM_CONSUMER_ZIP) ## Everything CI runs: test-unit and test-terraform side by side (scripts/test-all.sh)
+	node scripts/build.mjs --local-runtime
+	bash scripts/test-all.sh
 
 demo: $(NODE_MODULES) ## Deploy examples/local behind the strict local AWS, send signed webhooks, print each trace across the queue (FAN_OUT=1: through SNS to two consumers; LOCAL_AWS_ENFORCE=off: the emulator alone)
 	node scripts/build.mjs --local-runtime

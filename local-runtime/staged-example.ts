@@ -1,12 +1,13 @@
 import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * The root module's files an example reaches through `source = "../.."`: every top-level `.tf`
- * (main.tf, sources.tf, fan-out.tf, ...: a file added later is staged too), and what they read.
- */
-const MODULE_ENTRIES = ['adot-layer.json', 'dist', 'modules'];
-const moduleEntries = (root: string) => [...readdirSync(root).filter((name) => name.endsWith('.tf')), ...MODULE_ENTRIES];
+/** What the root module reads besides its own `.tf` files, which are all linked (a new one is never missed). */
+const MODULE_ASSETS = ['adot-layer.json', 'dist', 'modules'];
+
+/** The root module's files an example reaches through `source = "../.."`. */
+function moduleEntries(root: string): string[] {
+  return [...readdirSync(root).filter((name) => name.endsWith('.tf')), ...MODULE_ASSETS];
+}
 
 /** Every service the published examples touch, all sent to the local AWS endpoint. */
 const ENDPOINT_SERVICES = ['apigateway', 'cloudwatch', 'cloudwatchlogs', 'dynamodb', 'ec2', 'iam', 'kms', 'lambda', 'secretsmanager', 'sns', 'sqs', 'sts', 'xray'];

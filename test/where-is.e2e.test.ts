@@ -91,8 +91,7 @@ describe('where-is and redrive, end to end on the emulator', () => {
   }, 400_000);
 
   afterAll(async () => {
-    // The emulator goes with everything in it: a terraform destroy (about 100 s on a loaded 2-core
-    // machine) would only cost time; test/e2e.test.ts checks that destroy leaves nothing behind.
+    // The emulator goes with everything deployed to it: no destroy (test/e2e.test.ts checks destroy).
     await stack?.stop({ destroy: false });
   }, 300_000);
 
