@@ -55,9 +55,9 @@ test: typecheck build $(CUSTOM_CONSUMER_ZIP) ## Everything CI runs: test-unit an
 	node scripts/build.mjs --local-runtime
 	bash scripts/test-all.sh
 
-demo: $(NODE_MODULES) ## Deploy examples/local behind the strict local AWS, send signed webhooks, print each trace across the queue (LOCAL_AWS_ENFORCE=off: the emulator alone)
+demo: $(NODE_MODULES) ## Deploy examples/local behind the strict local AWS, send signed webhooks, print each trace across the queue (FAN_OUT=1: through SNS to two consumers; LOCAL_AWS_ENFORCE=off: the emulator alone)
 	node scripts/build.mjs --local-runtime
-	node --no-warnings dist/local-runtime/demo.js
+	FAN_OUT=$(FAN_OUT) node --no-warnings dist/local-runtime/demo.js
 
 where-is: $(NODE_MODULES) ## What happened to one event: make where-is EVENT=evt_… TF_DIR=<dir you applied> [ARGS=--json]
 	@node scripts/build.mjs --tools >/dev/null

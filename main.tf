@@ -78,7 +78,8 @@ locals {
   dynamodb_service       = "dynamodb.${local.region}.${local.dns_suffix}"
 
   producer_statements = concat(
-    [{
+    # With fan-out the producer publishes to the topic instead (fan-out.tf).
+    local.fan_out_enabled ? local.fan_out_producer_statements : [{
       sid        = "SendToQueue"
       actions    = ["sqs:SendMessage"]
       resources  = [module.queue.queue_arn]
@@ -91,7 +92,7 @@ locals {
       resources  = local.producer_secret_arns
       conditions = []
     }] : [],
-    var.kms_key_arn != null ? [{
+    var.kms_key_arn != null && !local.fan_out_enabled ? [{
       sid       = "EncryptQueueMessages"
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
       resources = [var.kms_key_arn]
@@ -162,8 +163,9 @@ locals {
 
   producer_environment = merge(
     var.producer_environment_variables,
+    # The queue, or with fan-out the topic (TOPIC_ARN).
+    local.fan_out_enabled ? local.fan_out_producer_environment : { QUEUE_URL = module.queue.queue_url },
     {
-      QUEUE_URL = module.queue.queue_url
       # off: no source on /webhook (webhook_default_source_enabled = false).
       WEBHOOK_VERIFICATION      = var.webhook_default_source_enabled ? var.webhook_verification : "off"
       WEBHOOK_TOLERANCE_SECONDS = tostring(var.webhook_tolerance_seconds)
@@ -224,6 +226,7 @@ module "queue" {
   max_receive_count                          = var.max_receive_count
   create_dlq_redrive_allow_policy            = var.create_dlq_redrive_allow_policy
   kms_key_arn                                = var.kms_key_arn
+  sns_topic_arns                             = local.fan_out_enabled ? [module.fan_out[0].topic_arn] : []
   create_alarms                              = var.create_alarms
   oldest_message_age_alarm_threshold_seconds = var.oldest_message_age_alarm_threshold_seconds
   alarm_actions                              = var.alarm_actions
@@ -254,7 +257,7 @@ module "producer" {
 
   function_name                  = local.producer_function_name
   role_name                      = local.role_names.producer
-  description                    = "Verifies webhook requests and sends them to ${local.queue_name} with the trace context"
+  description                    = local.fan_out_enabled ? "Verifies webhook requests and publishes them to the ${var.name} topic with the trace context" : "Verifies webhook requests and sends them to ${local.queue_name} with the trace context"
   package_path                   = local.producer_package_path
   runtime                        = var.runtime
   architectures                  = var.architectures

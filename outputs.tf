@@ -183,6 +183,58 @@ output "dashboard_url" {
 }
 
 ################################################################################
+# Fan-out
+################################################################################
+
+output "fan_out" {
+  description = "The fan-out, null when fan_out is off: the topic (topic_arn, topic_name) and each consumer by name, own_consumer's included (own = true): its function, role, log group, queue, DLQ, table (null for a package of its own), raw_message_delivery, filter_policy, subscription_arn and event_source_mapping_uuid. where-is and redrive read it to answer per consumer."
+  value = local.fan_out_enabled ? {
+    topic_arn  = module.fan_out[0].topic_arn
+    topic_name = module.fan_out[0].topic_name
+    consumers = merge(
+      {
+        (local.fan_out_own.name) = {
+          own                       = true
+          function_name             = module.consumer.function_name
+          function_arn              = module.consumer.function_arn
+          role_name                 = module.consumer.role_name
+          role_arn                  = module.consumer.role_arn
+          log_group_name            = module.consumer.log_group_name
+          queue_url                 = module.queue.queue_url
+          queue_arn                 = module.queue.queue_arn
+          dlq_url                   = module.queue.dlq_url
+          dlq_arn                   = module.queue.dlq_arn
+          table_name                = local.table_name
+          table_arn                 = local.table_arn
+          raw_message_delivery      = local.fan_out_own.raw_message_delivery
+          filter_policy             = local.fan_out_filter_policy[local.fan_out_own.name]
+          subscription_arn          = module.fan_out[0].subscription_arns[local.fan_out_own.name]
+          event_source_mapping_uuid = aws_lambda_event_source_mapping.consumer.uuid
+        }
+      },
+      { for key, consumer in local.fan_out_consumers : key => {
+        own                       = false
+        function_name             = module.fan_out_consumer[key].function_name
+        function_arn              = module.fan_out_consumer[key].function_arn
+        role_name                 = module.fan_out_consumer[key].role_name
+        role_arn                  = module.fan_out_consumer[key].role_arn
+        log_group_name            = module.fan_out_consumer[key].log_group_name
+        queue_url                 = module.fan_out_queue[key].queue_url
+        queue_arn                 = module.fan_out_queue[key].queue_arn
+        dlq_url                   = module.fan_out_queue[key].dlq_url
+        dlq_arn                   = module.fan_out_queue[key].dlq_arn
+        table_name                = try(module.fan_out_table[key].name, null)
+        table_arn                 = try(module.fan_out_table[key].arn, null)
+        raw_message_delivery      = consumer.raw_message_delivery
+        filter_policy             = local.fan_out_filter_policy[key]
+        subscription_arn          = module.fan_out[0].subscription_arns[key]
+        event_source_mapping_uuid = aws_lambda_event_source_mapping.fan_out[key].uuid
+      } },
+    )
+  } : null
+}
+
+################################################################################
 # Webhook sources
 ################################################################################
 

@@ -950,3 +950,100 @@ variable "create_dashboard" {
   type        = bool
   default     = true
 }
+
+################################################################################
+# Fan-out (an SNS topic between the producer and several consumers)
+################################################################################
+
+variable "fan_out" {
+  description = "Fan-out: the producer publishes each verified webhook to an SNS topic (<name>, X-Ray active tracing, encrypted with kms_key_arn, else SNS's AWS managed key) instead of sending it to the queue, and every consumer's queue subscribes to it. own_consumer is the module's own consumer (the consumer_* inputs, its queue, DLQ and table) as one subscriber, under a name of its choosing; each entry of consumers is another, with its own queue <name>-<key> and DLQ, alarms, event source mapping (ReportBatchItemFailures), function <name>-<key> and role holding only its own permissions: the built-in store with its own table <name>-<key>-events, or your package (package_path, on the tracing library) with its own environment_variables and policy_statements. Per subscriber: raw_message_delivery (true: the message as the body, its attributes as SQS message attributes; false: SNS's JSON envelope, which the tracing library unwraps), event_types (a filter policy on the event type: exact types or a prefix ending in *, e.g. \"invoice.*\"; empty: every type) and sources (a filter policy on the source the webhook came in on: stripe for /webhook, the keys of webhook_sources; empty: every source); with both, an event must match both. With the topic on, SNS's limits are the producer's: 256 KiB per message (max_body_bytes at most 245760) and 10 message attributes (the trace fields share them with the body encoding, webhook-source and webhook-event-type the filters read), and the envelope must fit the queue. null (default): the single queue."
+  type = object({
+    own_consumer = optional(object({
+      name                 = optional(string, "store")
+      raw_message_delivery = optional(bool, true)
+      event_types          = optional(list(string), [])
+      sources              = optional(list(string), [])
+    }), {})
+    consumers = optional(map(object({
+      raw_message_delivery               = optional(bool, true)
+      event_types                        = optional(list(string), [])
+      sources                            = optional(list(string), [])
+      package_path                       = optional(string)
+      environment_variables              = optional(map(string), {})
+      memory_size                        = optional(number)
+      timeout                            = optional(number)
+      batch_size                         = optional(number)
+      maximum_batching_window_in_seconds = optional(number)
+      policy_statements = optional(list(object({
+        sid       = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = optional(list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        })), [])
+      })), [])
+    })), {})
+  })
+  default = null
+
+  validation {
+    condition     = var.fan_out == null ? true : alltrue([for name in concat([var.fan_out.own_consumer.name], keys(var.fan_out.consumers)) : can(regex("^[a-z][a-z0-9-]{0,19}$", name)) && !contains(["producer", "consumer"], name)])
+    error_message = "fan_out: each consumer's name (the keys of consumers, and own_consumer.name) must be 1-20 lower-case letters, digits or hyphens, starting with a letter, and not producer or consumer (it names the function <name>-<consumer>, its queue and role)."
+  }
+
+  validation {
+    condition     = var.fan_out == null ? true : !contains(keys(var.fan_out.consumers), var.fan_out.own_consumer.name)
+    error_message = "fan_out: own_consumer.name must differ from every key of consumers (each names one subscriber)."
+  }
+
+  validation {
+    condition     = var.fan_out == null ? true : alltrue([for types in concat([var.fan_out.own_consumer.event_types], [for c in values(var.fan_out.consumers) : c.event_types]) : length(types) <= 100 && alltrue([for t in types : can(regex("^[^*]+[*]?$", t))])])
+    error_message = "fan_out: event_types are exact event types or a prefix ending in * (\"invoice.*\"), at most 100 per consumer; * alone, or anywhere but at the end, is not a filter."
+  }
+
+  validation {
+    condition = var.fan_out == null ? true : alltrue([for c in concat([var.fan_out.own_consumer], values(var.fan_out.consumers)) : (
+      length(distinct(c.sources)) == length(c.sources) &&
+      alltrue([for source in c.sources : contains(concat(var.webhook_default_source_enabled ? ["stripe"] : [], keys(var.webhook_sources)), source)]) &&
+      max(length(c.event_types), 1) * max(length(c.sources), 1) <= 150
+    )])
+    error_message = "fan_out: a consumer's sources must each be a source the producer serves (stripe for /webhook unless webhook_default_source_enabled is false, or a key of webhook_sources), each once; and SNS allows a filter at most 150 combinations (event_types times sources)."
+  }
+
+  validation {
+    condition     = var.fan_out == null ? true : var.max_body_bytes + 16384 <= 262144
+    error_message = "fan_out: SNS takes at most 256 KiB per message, so max_body_bytes plus the 16384 bytes kept for message attributes must fit 262144 (max_body_bytes at most 245760)."
+  }
+
+  validation {
+    condition = var.fan_out == null ? true : alltrue([for c in values(var.fan_out.consumers) : (
+      (c.memory_size == null ? true : c.memory_size >= 128 && c.memory_size <= 10240) &&
+      (c.timeout == null ? true : c.timeout >= 1 && c.timeout <= 900) &&
+      (c.batch_size == null ? true : c.batch_size >= 1 && c.batch_size <= 10000) &&
+      (c.maximum_batching_window_in_seconds == null ? true : c.maximum_batching_window_in_seconds >= 0 && c.maximum_batching_window_in_seconds <= 300) &&
+      (coalesce(c.batch_size, var.batch_size) <= 10 || coalesce(c.maximum_batching_window_in_seconds, var.maximum_batching_window_in_seconds) >= 1)
+    )])
+    error_message = "fan_out: a consumer's memory_size must be 128-10240 MB, timeout 1-900 s, batch_size 1-10000 and maximum_batching_window_in_seconds 0-300; a batch over 10 needs a window of at least 1 s (Lambda's rule)."
+  }
+
+  validation {
+    condition     = var.fan_out == null || var.queue_visibility_timeout_seconds == null ? true : alltrue([for c in values(var.fan_out.consumers) : var.queue_visibility_timeout_seconds >= 6 * coalesce(c.timeout, var.consumer_timeout)])
+    error_message = "fan_out: queue_visibility_timeout_seconds applies to every consumer's queue and must be at least 6x each consumer's timeout."
+  }
+
+  validation {
+    condition     = var.fan_out == null ? true : alltrue([for c in values(var.fan_out.consumers) : c.package_path == null ? true : fileexists(c.package_path)])
+    error_message = "fan_out: a consumer's package_path must name a zip that exists (null runs the built-in store, dist/consumer.zip)."
+  }
+
+  validation {
+    condition = var.fan_out == null ? true : alltrue([for c in values(var.fan_out.consumers) : (
+      length(distinct([for s in c.policy_statements : s.sid])) == length(c.policy_statements) &&
+      alltrue([for s in c.policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid)) && !contains(["WriteOwnLogGroup", "ConsumeQueue", "WriteEvents", "DecryptQueueMessages", "UseTableKey", "VpcDescribe", "VpcCreateNetworkInterface", "VpcManageNetworkInterface"], s.sid)]) &&
+      alltrue([for s in c.policy_statements : length(s.actions) > 0 && alltrue([for a in s.actions : a != "*" && !endswith(a, ":*")]) && length(s.resources) > 0 && !contains(s.resources, "*")])
+    )])
+    error_message = "fan_out: a consumer's policy_statements need unique sids of letters and digits, not the module's own (WriteOwnLogGroup, ConsumeQueue, WriteEvents, DecryptQueueMessages, UseTableKey, Vpc*), named actions (no \"*\" or \"service:*\") and named resources (no \"*\")."
+  }
+}

@@ -6,25 +6,16 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { runWhereIs } from './demo-where-is';
 import { join, relative, resolve } from 'node:path';
 import { deadLetteredEventIds, deployLocalStack, storedItems, waitUntil, type LocalStack } from './local-stack';
-import type { BatchReport } from './event-source-mapping';
-import { readSpanFile, type SpanRecord } from './span-file';
-import { buildTraces, renderHtmlReport, renderTraceTree, type ReportSection, type Trace } from './trace-report';
+import { readSpanFile } from './span-file';
+import { buildTraces, renderHtmlReport, renderTraceTree, type ReportSection } from './trace-report';
 import { postRequest, postWebhook, sendWithoutTraceContext, stripeEvent, type WebhookResponse } from './webhook-client';
 import { signedWebhook } from './webhook-senders';
-import { traceIdOfHeader } from './xray-ids';
+import { byMessageId, captionOf, tracesOf } from './demo-traces';
+import { FAN_OUT_VARS, runFanOutDemo } from './demo-fan-out';
+import { bold, dim, endStatus, green, red, status, tty } from './demo-ui';
 
 const ROOT = resolve(__dirname, '..', '..');
-const tty = process.stdout.isTTY === true;
-const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
-const green = (text: string) => (tty ? `\x1b[32m${text}\x1b[0m` : text);
-const red = (text: string) => (tty ? `\x1b[31m${text}\x1b[0m` : text);
-const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[0m` : text);
 
-function status(line: string): void {
-  if (tty) process.stdout.write(`\r\x1b[2K  ${line.slice(0, (process.stdout.columns ?? 100) - 4)}`);
-  else console.log(`  ${line}`);
-}
-const endStatus = () => tty && process.stdout.write('\r\x1b[2K');
 
 type Expected = 'stored' | 'dead-lettered' | 'rejected';
 const LEGACY = 'sent to SQS by a producer without trace context';
@@ -39,28 +30,6 @@ interface DemoEvent {
   /** The SQS message id: what ties one delivery to its spans. */
   messageId?: string;
   outcome?: string;
-}
-
-/**
- * The traces one delivery ran in: the producer's send span and the record spans carry its
- * message id; each batch that delivered it ran on the trace Lambda gave the consumer's
- * invocation, where the layer puts its `process <queue>` span.
- */
-function tracesOf(messageId: string | undefined, spans: SpanRecord[], traces: Map<string, Trace>, batches: readonly BatchReport[]): Trace[] {
-  if (messageId === undefined) return [];
-  const ids = new Set(spans.filter((span) => span.attributes['messaging.message.id'] === messageId).map((span) => span.traceId));
-  for (const batch of batches) {
-    if (batch.messages.some((message) => message.MessageId === messageId)) ids.add(traceIdOfHeader(batch.outcome.traceHeader));
-  }
-  return [...ids].map((id) => traces.get(id)).filter((trace): trace is Trace => trace !== undefined);
-}
-
-/** What a trace is to one delivery: its own, from the request across the queue, or the consumer invocation's. */
-function captionOf(trace: Trace, messageId: string | undefined): string {
-  if (trace.spans.some((span) => span.kind === 'PRODUCER' && span.attributes['messaging.message.id'] === messageId)) return 'the request, across the queue';
-  const batch = trace.spans.find((span) => span.kind === 'CONSUMER' && span.name.startsWith('process ') && span.name !== 'process-webhook');
-  const size = batch?.attributes['messaging.batch.message_count'] ?? 1;
-  return `the consumer invocation that received it: Lambda's trace for a batch of ${size}`;
 }
 
 async function sendScenario(stack: LocalStack): Promise<DemoEvent[]> {
@@ -114,8 +83,10 @@ async function main(): Promise<number> {
   const workDir = join(ROOT, '.demo');
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  console.log(bold('make demo: a traced webhook pipeline on a local AWS emulator'));
-  console.log(bold('\n[1/4] deploy examples/local to moto_server'));
+  // FAN_OUT=1: the producer publishes to an SNS topic and two consumers receive it (demo-fan-out.ts).
+  const fanOut = process.env.FAN_OUT === '1';
+  console.log(bold(`make demo: a traced webhook pipeline on a local AWS emulator${fanOut ? ', fanned out through SNS to two consumers' : ''}`));
+  console.log(bold(`\n[1/4] deploy examples/local${fanOut ? ' with fan_out' : ''} to moto_server`));
   let stack: LocalStack | undefined;
   const stopAll = async () => {
     const current = stack;
@@ -130,8 +101,15 @@ async function main(): Promise<number> {
     void stopAll().finally(() => process.exit(130));
   });
   try {
-    stack = await deployLocalStack({ root: ROOT, workDir, name: `demo-${Date.now().toString(36)}`, onProgress: status });
+    stack = await deployLocalStack({ root: ROOT, workDir, name: `demo-${Date.now().toString(36)}`, onProgress: status, ...(fanOut ? { vars: FAN_OUT_VARS } : {}) });
     endStatus();
+    if (fanOut) {
+      console.log(`  moto_server ${stack.moto.endpoint}; API Gateway (local) ${stack.pipeline.webhookUrl}`);
+      const ok = await runFanOutDemo(ROOT, workDir, stack);
+      await stopAll();
+      console.log(ok ? green('\nEvery event reached the consumers whose filter takes it, each on one trace across the topic and the queues.') : red('\nThe pipeline misbehaved: see the ✗ marks above.'));
+      return ok ? 0 : 1;
+    }
     const settings = stack.pipeline.mappingSettings;
     console.log(`  moto_server ${stack.moto.endpoint}; API Gateway (local) ${stack.pipeline.webhookUrl}`);
     console.log(
@@ -192,10 +170,11 @@ async function main(): Promise<number> {
       if (!ok) misbehaved = true;
       const shortId = event.key.length > 40 ? `${event.key.slice(0, 37)}…` : event.key;
       console.log(`\n  ${ok ? green('✓') : red('✗')} ${bold(shortId)}  ${event.label}: ${event.outcome}`);
-      const eventTraces = tracesOf(event.messageId, spans, traces, stack.pipeline.batches);
+      const focus = byMessageId(event.messageId);
+      const eventTraces = tracesOf(focus, spans, traces, stack.pipeline.batches);
       for (const trace of eventTraces) {
-        console.log(`    trace ${trace.traceId}${dim(` (${captionOf(trace, event.messageId)})`)}`);
-        console.log(renderTraceTree(trace, tty).replace(/^/gm, '  '));
+        console.log(`    trace ${trace.traceId}${dim(` (${captionOf(trace, focus)})`)}`);
+        console.log(renderTraceTree(trace, tty, focus).replace(/^/gm, '  '));
       }
       const crossed = eventTraces.some((trace) => trace.spans.some((s) => s.kind === 'PRODUCER') && trace.spans.some((s) => s.name === 'process-webhook'));
       if (actual !== 'rejected' && !event.label.startsWith(LEGACY) && !crossed) {
@@ -208,7 +187,7 @@ async function main(): Promise<number> {
         misbehaved = true;
         console.log(red('    ✗ not sampled by X-Ray (Sampled=0): in AWS this webhook would have no trace'));
       }
-      sections.push({ title: `${shortId}: ${event.outcome}`, subtitle: event.label, traces: eventTraces.map((trace) => ({ trace, caption: captionOf(trace, event.messageId) })) });
+      sections.push({ title: `${shortId}: ${event.outcome}`, subtitle: event.label, traces: eventTraces.map((trace) => ({ trace, caption: captionOf(trace, focus) })), focus });
     }
     const requests = stack.pipeline.api.requests;
     const byRule = [...new Set(requests.map((request) => request.rule))].map((rule) => `${rule}: ${requests.filter((r) => r.rule === rule && r.sampled).length}/${requests.filter((r) => r.rule === rule).length}`);

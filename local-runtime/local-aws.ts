@@ -4,8 +4,11 @@
 // policies and boundary, the resource's policy, and the KMS calls the service makes on the caller's
 // behalf against the key policy); SQS messages are held to the queue's size and character set;
 // Secrets Manager's scheduled-deletion refusal has AWS's shape; X-Ray sampling rules, which moto
-// lacks, are filled in. Terraform and the test harness sign as the account's admin and pass through.
+// lacks, are filled in; SNS's Publish is answered and delivered to the subscribed queues here, as SNS's
+// service principal against each queue's policy and key. Terraform and the test harness sign as
+// the account's admin and pass through.
 // Layers (the soak's fault injection) sit between the checks and the emulator.
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
@@ -16,12 +19,14 @@ import { errorAnswer, unrecognizedClientShape, type Answer, type ErrorShape } fr
 import { ACCOUNT_ID, ADMIN_CREDENTIALS, CredentialRegistry, roleNameOf, type Caller, type RoleSession, type SessionCredentials } from './local-aws/identity';
 import { PolicyStore } from './local-aws/policy-store';
 import { scheduledForDeletionRefusal } from './local-aws/secrets-deletion';
+import { SnsDelivery } from './local-aws/sns-delivery';
 import { sqsMessageRefusal, sqsMessageSize, type WireMessage } from './local-aws/sqs-limits';
 import { createLocalCertificate, type LocalCertificate } from './local-aws/tls';
 import { SamplingRuleStore } from './local-aws/xray-sampling-rules';
 
 export type { Denial } from './local-aws/authorize-call';
 export type { RoleSession } from './local-aws/identity';
+export type { SnsDeliveryRecord } from './local-aws/sns-delivery';
 
 /** The switch for a run that wants the emulator alone: LOCAL_AWS_ENFORCE=off. */
 export const ENFORCE_ENV = 'LOCAL_AWS_ENFORCE';
@@ -133,6 +138,8 @@ export class LocalAws {
   readonly samplingRules: SamplingRuleStore;
   readonly policies: PolicyStore;
   readonly evaluator = new AccessEvaluator();
+  /** SNS's Publish and its delivery to subscribed queues, with enforcement on (see local-aws/sns-delivery.ts). */
+  readonly sns: SnsDelivery;
   private readonly registry: CredentialRegistry;
   private readonly layers: LocalAwsLayer[];
   private readonly sockets = new Set<Socket>();
@@ -149,6 +156,16 @@ export class LocalAws {
     this.samplingRules = new SamplingRuleStore(options.region, ACCOUNT_ID);
     this.policies = new PolicyStore(options.motoEndpoint, options.region, ACCOUNT_ID);
     this.registry = new CredentialRegistry(options.motoEndpoint, options.region);
+    this.sns = new SnsDelivery({
+      store: this.policies,
+      evaluator: this.evaluator,
+      region: options.region,
+      accountId: ACCOUNT_ID,
+      sqs: new SQSClient({ endpoint: options.motoEndpoint, region: options.region, credentials: { ...ADMIN_CREDENTIALS } }),
+      motoEndpoint: options.motoEndpoint,
+      onDenial: (denial) => this.denials.push(denial),
+      onRefusal: (refusal) => this.refusals.push({ at: Date.now(), ...refusal }),
+    });
     this.layers = [...(options.layers ?? [])];
     this.httpsAgent = new HttpsAgent({ ca: certificate.cert, keepAlive: true });
   }
@@ -321,10 +338,14 @@ export class LocalAws {
         }
       }
       let forwarded = false;
+      // With enforcement on, SNS's Publish is answered and delivered here (the emulator's own
+      // delivery would bypass every check); off, the emulator alone delivers it.
+      const publishHere = this.enforce && request.service === 'sns' && (request.operation === 'Publish' || request.operation === 'PublishBatch');
       const forward = () => {
         if (forwarded) return;
         forwarded = true;
-        this.forward(req, res, request, body, failedEntries);
+        if (publishHere) this.publish(res, request);
+        else this.forward(req, res, request, body, failedEntries);
       };
       for (const layer of this.layers) if (layer.handle({ request, caller }, res, forward)) return;
       forward();
@@ -333,6 +354,17 @@ export class LocalAws {
       const message = `local AWS endpoint: ${error instanceof Error ? error.message : String(error)}`;
       send(res, errorAnswer(request, { code: 'InternalFailure', status: 500, message }));
     }
+  }
+
+  private publish(res: ServerResponse, request: AwsRequest): void {
+    const answer =
+      request.operation === 'PublishBatch'
+        ? Promise.resolve(errorAnswer(request, { code: 'InternalFailure', status: 500, message: 'local AWS endpoint: PublishBatch is not played here (Publish is)' }))
+        : this.sns.publish(request, this.enforce);
+    answer.then(
+      (reply) => send(res, reply),
+      (error: unknown) => send(res, errorAnswer(request, { code: 'InternalFailure', status: 500, message: `local AWS endpoint: ${error instanceof Error ? error.message : String(error)}` })),
+    );
   }
 
   /** Sends the call to the emulator and its answer back, adjusting where AWS answers otherwise. */

@@ -19,6 +19,22 @@ export interface DeployedPipeline {
   consumerFunctionName: string;
   /** The REST API in front of the producer (the module's api_id output). */
   restApiId: string;
+  /**
+   * With fan-out: the module's own consumer's name as a subscriber, and the other consumers (each
+   * its own function, mapped to its own queue). Without: the one consumer, named `consumer`.
+   */
+  fanOut?: { ownConsumerName: string; consumers: Array<{ name: string; functionName: string }> };
+}
+
+/** One consumer as the runtime plays it: its execution environment and its queue's event source mapping. */
+export interface ConsumerRuntime {
+  /** The subscriber's name (fan-out), or `consumer`. */
+  name: string;
+  functionName: string;
+  lambda: LocalLambda;
+  mapping: LocalEventSourceMapping;
+  /** Every batch its mapping delivered, in order. */
+  batches: BatchReport[];
 }
 
 export interface LocalPipelineOptions {
@@ -30,7 +46,7 @@ export interface LocalPipelineOptions {
   spansFile: string;
   /** Set over each function's deployed environment, as if deployed with it (e.g. OTEL_AWS_LAMBDA_FAST_START). */
   environmentOverrides?: Record<string, string>;
-  /** Override the zips to load (default dist/producer.zip and dist/consumer.zip). */
+  /** Override the zips to load (default dist/producer.zip and dist/consumer.zip, for every consumer). */
   producerZip?: string;
   consumerZip?: string;
   /** Batches the event source mapping processes at once (Lambda scales SQS pollers up; default 1). */
@@ -139,23 +155,44 @@ async function deployedStage(localAws: LocalAws, restApiId: string): Promise<Dep
 
 /**
  * The parts AWS plays and the emulator cannot, wired to what Terraform deployed: API Gateway in
- * front of the producer, the event source mapping between the queue and the consumer (with the
- * consumer's role), a Lambda execution environment for each function (with its role's session),
- * and the X-Ray daemon beside them; all of it calling AWS through the local AWS endpoint.
+ * front of the producer, the event source mapping between each consumer's queue and the consumer
+ * (with the consumer's role; one consumer, or with fan-out several), a Lambda execution environment
+ * for each function (with its role's session), and the X-Ray daemon beside them; all of it calling
+ * AWS through the local AWS endpoint (whose SNS delivers a fan-out's publish to the queues).
  */
 export class LocalPipeline {
   private constructor(
     readonly producer: LocalLambda,
-    readonly consumer: LocalLambda,
+    /** Every consumer, the module's own first. */
+    readonly consumers: ConsumerRuntime[],
     readonly api: LocalApiGateway,
-    readonly mapping: LocalEventSourceMapping,
-    /** Every batch the mapping delivered, in order. */
-    readonly batches: BatchReport[],
     /** Where the functions' spans arrive, as inside Lambda. */
     readonly xrayDaemon: LocalXrayDaemon,
     /** The stage the local API Gateway plays, as deployed. */
     readonly stage: DeployedStage,
   ) {}
+
+  /** The module's own consumer. */
+  get consumer(): LocalLambda {
+    return (this.consumers[0] as ConsumerRuntime).lambda;
+  }
+
+  /** Its queue's mapping. */
+  get mapping(): LocalEventSourceMapping {
+    return (this.consumers[0] as ConsumerRuntime).mapping;
+  }
+
+  /** Every batch its mapping delivered, in order. */
+  get batches(): BatchReport[] {
+    return (this.consumers[0] as ConsumerRuntime).batches;
+  }
+
+  /** The consumer of that name (fan-out), or the one consumer. */
+  consumerNamed(name: string): ConsumerRuntime {
+    const found = this.consumers.find((consumer) => consumer.name === name);
+    if (!found) throw new Error(`no consumer named ${name} (there are ${this.consumers.map((consumer) => consumer.name).join(', ')})`);
+    return found;
+  }
 
   get webhookUrl(): string {
     return this.api.url;
@@ -188,25 +225,35 @@ export class LocalPipeline {
     let api: LocalApiGateway | undefined;
     let functions: LocalLambda[] = [];
     try {
-      const [producerConfig, consumerConfig] = await Promise.all(
-        [deployed.producerFunctionName, deployed.consumerFunctionName].map((name) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))),
+      const consumerNames = [
+        { name: deployed.fanOut?.ownConsumerName ?? 'consumer', functionName: deployed.consumerFunctionName },
+        ...(deployed.fanOut?.consumers ?? []),
+      ];
+      const [producerConfig, ...consumerConfigs] = await Promise.all(
+        [deployed.producerFunctionName, ...consumerNames.map((consumer) => consumer.functionName)].map((name) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))),
       );
       const producer = await deployedLambda(lambda, producerConfig as FunctionConfiguration, options.producerZip ?? join(options.root, 'dist/producer.zip'), options, daemon);
-      const consumer = await deployedLambda(lambda, consumerConfig as FunctionConfiguration, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options, daemon);
+      const consumers = await Promise.all(consumerConfigs.map((config) => deployedLambda(lambda, config as FunctionConfiguration, options.consumerZip ?? join(options.root, 'dist/consumer.zip'), options, daemon)));
       // The layer names spans by OTEL_SERVICE_NAME (the module sets the function name).
       for (const [fn, config] of [
         [producer, producerConfig],
-        [consumer, consumerConfig],
+        ...consumers.map((consumer, i) => [consumer, consumerConfigs[i]] as const),
       ] as const) {
         sessions.set(config?.Environment?.Variables?.OTEL_SERVICE_NAME ?? fn.lambda.functionName, fn.session);
       }
-      functions = [producer.lambda, consumer.lambda];
+      functions = [producer.lambda, ...consumers.map((consumer) => consumer.lambda)];
       await Promise.all(functions.map((fn) => fn.start()));
-      const settings = await readMapping(lambda, new SQSClient(localAws.adminClientConfig()), deployed.consumerFunctionName);
-      const batches: BatchReport[] = [];
-      // The mapping polls with the consumer's execution role, as Lambda's pollers do.
-      const mappingSqs = new SQSClient(localAws.sessionClientConfig(consumer.session.credentials));
-      const mapping = new LocalEventSourceMapping(mappingSqs, settings, (event) => consumer.lambda.invoke(event, 'pubsub'), (report) => batches.push(report), options.mappingConcurrency);
+      const runtimes = await Promise.all(
+        consumers.map(async (consumer, i): Promise<ConsumerRuntime> => {
+          const { name, functionName } = consumerNames[i] as { name: string; functionName: string };
+          const settings = await readMapping(lambda, new SQSClient(localAws.adminClientConfig()), functionName);
+          const batches: BatchReport[] = [];
+          // The mapping polls with the consumer's execution role, as Lambda's pollers do.
+          const mappingSqs = new SQSClient(localAws.sessionClientConfig(consumer.session.credentials));
+          const mapping = new LocalEventSourceMapping(mappingSqs, settings, (event) => consumer.lambda.invoke(event, 'pubsub'), (report) => batches.push(report), options.mappingConcurrency);
+          return { name, functionName, lambda: consumer.lambda, mapping, batches };
+        }),
+      );
       const stage = await deployedStage(localAws, deployed.restApiId);
       const sampler = new XraySampler(() => localAws.samplingRules.rules(), options.random);
       api = await startApiGateway((event, traceHeader) => producer.lambda.invoke(event, 'http', traceHeader), stage, {
@@ -215,8 +262,8 @@ export class LocalPipeline {
           ? { sample: (request) => sampler.decide(request), authorizeInvoke: (sourceArn) => localAws.authorizeInvoke(deployed.producerFunctionName, sourceArn) }
           : {}),
       });
-      const pipeline = new LocalPipeline(producer.lambda, consumer.lambda, api, mapping, batches, daemon, stage);
-      mapping.start();
+      const pipeline = new LocalPipeline(producer.lambda, runtimes, api, daemon, stage);
+      for (const runtime of runtimes) runtime.mapping.start();
       return pipeline;
     } catch (error) {
       // Nothing started here may outlive a failed start.
@@ -229,8 +276,8 @@ export class LocalPipeline {
 
   async stop(): Promise<void> {
     await this.api.close();
-    await this.mapping.stop();
-    await Promise.all([this.producer.stop(), this.consumer.stop()]);
+    await Promise.all(this.consumers.map((consumer) => consumer.mapping.stop()));
+    await Promise.all([this.producer.stop(), ...this.consumers.map((consumer) => consumer.lambda.stop())]);
     await this.xrayDaemon.close();
   }
 }

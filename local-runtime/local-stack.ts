@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { installedDistroVersion } from './adot-layer';
 import { enforcementFromEnv, LocalAws, type LocalAwsLayer } from './local-aws';
-import { LocalPipeline } from './local-pipeline';
+import { LocalPipeline, type DeployedPipeline } from './local-pipeline';
 import { startMoto, type MotoServer } from './moto';
 import { stageExample } from './staged-example';
 import { assertTerraformInstalled, TerraformWorkspace } from './terraform';
@@ -25,6 +25,28 @@ export interface DeployedSource {
   key_prefix: string;
 }
 
+/** One consumer of the module's fan_out output (examples/local re-exports it). */
+export interface FanOutConsumerOutput {
+  own: boolean;
+  function_name: string;
+  role_name: string;
+  log_group_name: string;
+  queue_url: string;
+  queue_arn: string;
+  dlq_url: string;
+  /** Null for a package of its own. */
+  table_name: string | null;
+  raw_message_delivery: boolean;
+  filter_policy: string | null;
+  subscription_arn: string;
+}
+
+export interface FanOutOutput {
+  topic_arn: string;
+  topic_name: string;
+  consumers: Record<string, FanOutConsumerOutput>;
+}
+
 /** The outputs of examples/local the runtime needs. */
 export interface LocalOutputs {
   /** Every source, by name: stripe (/webhook) and examples/local's one per scheme. */
@@ -38,6 +60,20 @@ export interface LocalOutputs {
   api_id: string;
   /** The customer managed key examples/local encrypts queues, table and secret with. */
   kms_key_arn: string;
+  /** The topic and every consumer, with fan-out (vars.fan_out); null or absent without. */
+  fan_out?: FanOutOutput | null;
+}
+
+/** The deployment's consumers for the local runtime: with fan-out, the module's own by its name, then the others. */
+export function fanOutOf(outputs: LocalOutputs): DeployedPipeline['fanOut'] {
+  const fanOut = outputs.fan_out;
+  if (!fanOut) return undefined;
+  const entries = Object.entries(fanOut.consumers);
+  const own = entries.find(([, consumer]) => consumer.own);
+  return {
+    ownConsumerName: own?.[0] ?? 'consumer',
+    consumers: entries.filter(([, consumer]) => !consumer.own).map(([name, consumer]) => ({ name, functionName: consumer.function_name })),
+  };
 }
 
 export interface LocalStack {
@@ -67,7 +103,7 @@ export interface DeployOptions {
   /** Set over each function's deployed environment by the local runtime (e.g. OTEL_AWS_LAMBDA_FAST_START). */
   environmentOverrides?: Record<string, string>;
   onProgress?: (line: string) => void;
-  /** Extra variables for examples/local (the soak's short timeouts and larger bodies). */
+  /** Extra variables for examples/local (the soak's short timeouts and larger bodies; fan_out as HCL). */
   vars?: Record<string, string | number>;
   /** Between the local AWS endpoint's checks and the emulator (the soak's fault injection). */
   localAwsLayers?: LocalAwsLayer[];
@@ -134,7 +170,7 @@ export async function deployLocalStack(options: DeployOptions): Promise<LocalSta
     }
     progress('starting the local runtime (API Gateway, event source mapping, Lambda environments)');
     const pipeline = await LocalPipeline.start(
-      { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name, restApiId: outputs.api_id },
+      { producerFunctionName: outputs.producer_function_name, consumerFunctionName: outputs.consumer_function_name, restApiId: outputs.api_id, ...(outputs.fan_out ? { fanOut: fanOutOf(outputs) } : {}) },
       {
         localAws,
         root: options.root,
@@ -198,6 +234,7 @@ export async function deadLetteredEventIds(sqs: SQSClient, dlqUrl: string): Prom
   const ids = new Set<string>();
   for (let round = 0; round < 5; round++) {
     const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    // The producer's messages, raw or in SNS's envelope (fan-out without raw delivery).
     for (const message of batch.Messages ?? []) ids.add(messageEventKey(message) ?? `(no event id: ${message.MessageId})`);
     if ((batch.Messages ?? []).length === 0) break;
   }

@@ -85,7 +85,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): 
  * producer's send for this event, the consumer's record span for it and, beneath that, its
  * DynamoDB write; nothing in it may belong to another event or message.
  */
-export function checkItemTrace(item: StoredItem, traceSpans: readonly SpanRecord[]): string | undefined {
+export function checkItemTrace(item: StoredItem, traceSpans: readonly SpanRecord[], fanOut = false): string | undefined {
   if (traceSpans.length === 0) return 'no span has the trace id the item carries';
   const foreign = traceSpans.find((span) => eventIdOf(span) !== undefined && eventIdOf(span) !== item.eventId);
   if (foreign) return `cross-wired: span ${foreign.name} of event ${eventIdOf(foreign)} is in this trace`;
@@ -94,7 +94,9 @@ export function checkItemTrace(item: StoredItem, traceSpans: readonly SpanRecord
   const records = traceSpans.filter((span) => isRecordSpan(span) && eventIdOf(span) === item.eventId);
   if (records.length === 0) return 'no process-webhook span for this event in its trace';
   const sentMessage = messageIdOf(send);
-  const strayRecord = records.find((record) => messageIdOf(record) !== sentMessage);
+  // With fan-out each queue gives its copy of the published message an id of its own: the
+  // record spans are tied to the publish by the event id (checked above), not the message id.
+  const strayRecord = fanOut ? undefined : records.find((record) => messageIdOf(record) !== sentMessage);
   if (strayRecord) return `cross-wired: a record span for message ${messageIdOf(strayRecord)} is on the trace of message ${sentMessage}`;
   const recordIds = new Set(records.map((record) => record.spanId));
   if (!traceSpans.some((span) => isDynamoWrite(span) && span.parentSpanId !== undefined && recordIds.has(span.parentSpanId))) {
@@ -103,7 +105,12 @@ export function checkItemTrace(item: StoredItem, traceSpans: readonly SpanRecord
   return undefined;
 }
 
-export function checkSoak(evidence: SoakEvidence): SoakVerdict {
+/** How the checks read the spans: with fan-out, the record spans of one consumer (its function's service) on publishes to the topic. */
+export interface CheckMode {
+  fanOut?: boolean;
+}
+
+export function checkSoak(evidence: SoakEvidence, mode: CheckMode = {}): SoakVerdict {
   const { ledgers, stored, deadLettered, spans } = evidence;
   const byEvent = new Map(ledgers.map((ledger) => [ledger.event.id, ledger]));
   const acceptedLedgers = ledgers.filter(accepted);
@@ -124,11 +131,18 @@ export function checkSoak(evidence: SoakEvidence): SoakVerdict {
   const storingWrites = groupBy(recordSpans.filter(isStoredOutcome), eventIdOf);
   const doubled = [...storingWrites.entries()].filter(([, writes]) => writes.length > 1).map(([id]) => id);
 
-  // Every record span continues the trace its message was sent on.
+  // Every record span continues the trace its message was sent on (with fan-out: one of the
+  // traces its event was published on, each delivery of the sender a publish of its own).
   const sendTraceOfMessage = new Map(spans.filter(isProducerSend).map((span) => [messageIdOf(span), span.traceId]));
+  const sendTracesOfEvent = groupBy(spans.filter(isProducerSend), eventIdOf);
   const crossWired = recordSpans.filter((span) => {
+    if (span.attributes['trace.has_upstream_context'] !== true) return false;
+    if (mode.fanOut) {
+      const sentOn = sendTracesOfEvent.get(eventIdOf(span) ?? '');
+      return sentOn !== undefined && !sentOn.some((send) => send.traceId === span.traceId);
+    }
     const sentOn = sendTraceOfMessage.get(messageIdOf(span));
-    return sentOn !== undefined && span.attributes['trace.has_upstream_context'] === true && sentOn !== span.traceId;
+    return sentOn !== undefined && sentOn !== span.traceId;
   }).length;
 
   const byTrace = groupBy(spans, (span) => span.traceId);
@@ -141,7 +155,7 @@ export function checkSoak(evidence: SoakEvidence): SoakVerdict {
     // of them: such a webhook has no trace to check. A trace with no span at all is broken.
     const unsampled = traceSpans.length > 0 && traceSpans.every((span) => span.sampled === false);
     if (!unsampled) sampledStored++;
-    const reason = unsampled ? undefined : checkItemTrace(item, traceSpans);
+    const reason = unsampled ? undefined : checkItemTrace(item, traceSpans, mode.fanOut);
     if (reason) brokenTraces.push({ eventId: item.eventId, traceId: item.traceId, reason });
     const firstSendAt = byEvent.get(item.eventId)?.firstSendAt;
     const storedAt = Date.parse(item.processedAt);
@@ -171,4 +185,42 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+/** One consumer of a fan-out as the checks see it: what its subscription takes, and what it holds at the end. */
+export interface FanOutConsumerEvidence {
+  name: string;
+  /** Its function's service name: its record spans are the ones with it. */
+  service: string;
+  /** Whether its subscription's filter takes an event (by type; the soak's events are all /webhook's). */
+  takes: (event: EventLedger['event']) => boolean;
+  stored: ReadonlyMap<string, StoredItem>;
+  deadLettered: readonly string[];
+  queueRemaining: number;
+}
+
+/**
+ * The soak's checks per consumer of a fan-out: each accepted event its filter takes stored
+ * exactly once (poison: in its DLQ), nothing else stored there, no broken trace on its branch.
+ * The refusals are the deployment's, counted once (on the first consumer).
+ */
+export function checkFanOut(
+  evidence: Pick<SoakEvidence, 'ledgers' | 'spans' | 'denials' | 'refusals'>,
+  consumers: readonly FanOutConsumerEvidence[],
+): Array<{ consumer: string; verdict: SoakVerdict }> {
+  return consumers.map((consumer, index) => ({
+    consumer: consumer.name,
+    verdict: checkSoak(
+      {
+        ledgers: evidence.ledgers.filter((ledger) => consumer.takes(ledger.event)),
+        stored: consumer.stored,
+        deadLettered: consumer.deadLettered,
+        // The producer's spans and this consumer's; another branch's record spans are not its.
+        spans: evidence.spans.filter((span) => !isRecordSpan(span) || span.service === consumer.service),
+        queueRemaining: consumer.queueRemaining,
+        ...(index === 0 ? { denials: evidence.denials ?? [], refusals: evidence.refusals ?? [] } : {}),
+      },
+      { fanOut: true },
+    ),
+  }));
 }

@@ -2,9 +2,8 @@
 // doubling or broken trace. SOAK_ARGS="--events N --seed N ..." (see options.ts).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { failures } from './checks';
 import { parseSoakArgs } from './options';
-import { renderReport } from './report';
+import { renderReport, reportFailures } from './report';
 import { runSoak } from './run';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -26,7 +25,7 @@ async function main(): Promise<number> {
   const workDir = join(ROOT, '.soak');
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  console.log(`make soak: ${options.events} events, seed ${options.seed}, ${options.concurrency} senders in parallel`);
+  console.log(`make soak: ${options.events} events, seed ${options.seed}, ${options.concurrency} senders in parallel${options.fanOut ? ', fan-out to two consumers' : ''}`);
   try {
     const report = await runSoak(options, { root: ROOT, workDir, progress });
     if (tty) process.stdout.write('\r\x1b[2K');
@@ -34,7 +33,7 @@ async function main(): Promise<number> {
     console.log(`\n${text}`);
     writeFileSync(join(workDir, 'report.json'), JSON.stringify({ ...report, verdict: { ...report.verdict, latenciesMs: undefined } }, null, 2));
     console.log(`\n  report as JSON: .soak/report.json; spans: .soak/spans.jsonl`);
-    return failures(report.verdict) === 0 ? 0 : 1;
+    return reportFailures(report) === 0 ? 0 : 1;
   } catch (error) {
     if (tty) process.stdout.write('\r\x1b[2K');
     console.error(`make soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -62,6 +62,12 @@ export interface SoakOptions {
   senderTimeoutMs: number;
   /** How long to wait, after the last delivery, for the queue to drain. */
   settleTimeoutMs: number;
+  /**
+   * Fan-out (examples/local's fan_out: billing raw, notifications enveloped and filtered on
+   * invoice.*): each consumer checked against its filter. The SQS faults then never fire (the
+   * producer publishes to SNS, and SNS's deliveries are not a role's calls).
+   */
+  fanOut?: boolean;
 }
 
 export const DEFAULT_OPTIONS: SoakOptions = {
@@ -123,7 +129,7 @@ const NUMBER_FLAGS: Record<string, keyof SoakOptions> = {
 
 export const USAGE = `usage: make soak SOAK_ARGS="[--events N] [--seed N] [--concurrency N] [--pollers N] [--consumer-timeout S] [--max-backlog N] [--redeliver R] [--poison R] [--forged R]
   [--sqs-throttle R] [--sqs-5xx R] [--sqs-slow R] [--ddb-throttle R] [--ddb-5xx R] [--ddb-latency R]
-  [--consumer-stall R] [--consumer-kill R] [--sqs-outage-ms MS] [--secrets-outage-ms MS] [--no-force]
+  [--consumer-stall R] [--consumer-kill R] [--sqs-outage-ms MS] [--secrets-outage-ms MS] [--no-force] [--fan-out]
   [--sender-timeout-ms MS] [--settle-timeout-ms MS]"   (R: a probability from 0 to 1)`;
 
 const isRate = (flag: string) => flag in RATE_FLAGS || ['--redeliver', '--poison', '--forged'].includes(flag);
@@ -135,6 +141,10 @@ export function parseSoakArgs(argv: readonly string[], defaults: SoakOptions = D
     const flag = argv[i] as string;
     if (flag === '--no-force') {
       options.everyFaultOnce = false;
+      continue;
+    }
+    if (flag === '--fan-out') {
+      options.fanOut = true;
       continue;
     }
     if (!(flag in RATE_FLAGS) && !(flag in NUMBER_FLAGS)) throw new Error(`unknown option ${flag}\n${USAGE}`);

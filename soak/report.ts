@@ -24,7 +24,10 @@ export interface SoakReport {
   awsRequests: Record<string, number>;
   consumer: ConsumerTally;
   deadLetterMessages: number;
+  /** With fan-out, the module's own consumer's (the first of fanOut). */
   verdict: SoakVerdict;
+  /** With fan-out: each consumer's verdict against its filter. */
+  fanOut?: Array<{ consumer: string; verdict: SoakVerdict; deadLetterMessages: number }>;
   wallMs: number;
   sendMs: number;
   /** Where the emulator and the local AWS endpoint listened (closed when the run returns). */
@@ -52,8 +55,18 @@ export function tallyDeliveries(ledgers: readonly EventLedger[]): Pick<SoakRepor
 const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
 const row = (label: string, value: string | number) => `  ${label.padEnd(44)} ${value}`;
 
+/** Problems across the run: the verdict's, or with fan-out every consumer's. */
+export const reportFailures = (report: Pick<SoakReport, 'verdict' | 'fanOut'>): number =>
+  report.fanOut ? report.fanOut.reduce((sum, { verdict }) => sum + failures(verdict), 0) : failures(report.verdict);
+
 /** The closing table: what was sent, what failed on purpose, what followed, and the verdict. */
 export function renderReport(report: SoakReport): string {
+  if (report.fanOut) {
+    // One table per consumer (each against its own filter), then the run's verdict.
+    const parts = report.fanOut.map(({ consumer, verdict }) => `consumer ${consumer}:\n${renderReport({ ...report, verdict, fanOut: undefined })}`);
+    const total = reportFailures(report);
+    return [...parts, total === 0 ? 'PASS on every consumer' : `FAIL: ${total} problems across the consumers`].join('\n\n');
+  }
   const { verdict } = report;
   const lines = [
     'make soak: results',

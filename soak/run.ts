@@ -1,11 +1,10 @@
-import { AttributeValue, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { BODY_ENCODING_ATTRIBUTE } from '../functions/lib/webhook-message';
 import { deployLocalStack, type LocalStack } from '../local-runtime/local-stack';
 import { readSpanFile } from '../local-runtime/span-file';
-import { messageEventKey } from '../tools/where-is/dlq-peek';
-import { checkSoak, type StoredItem } from './checks';
+import { checkSoak } from './checks';
+import { fanOutDepth, fanOutVerdicts, type FanOutResult } from './fan-out';
+import { drainDeadLetters, queueDepth, scanItems } from './queues';
+import { FAN_OUT_VARS } from '../local-runtime/demo-fan-out';
 import { planEvents } from './events';
 import { createFaultLayer } from './fault-layer';
 import type { SoakOptions } from './options';
@@ -20,44 +19,6 @@ export interface SoakIo {
   workDir: string;
   /** A progress line (overwritten in place on a terminal). */
   progress: (line: string) => void;
-}
-
-/** Every item, with only the attributes the checks read (payloads stay in the emulator). */
-export async function scanItems(dynamodb: DynamoDBClient, tableName: string): Promise<Map<string, StoredItem>> {
-  const items = new Map<string, StoredItem>();
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ProjectionExpression: 'eventId, traceId, processedAt, messageId' }),
-    );
-    for (const item of page.Items ?? []) {
-      const eventId = item.eventId?.S ?? '';
-      items.set(eventId, { eventId, traceId: item.traceId?.S ?? '', processedAt: item.processedAt?.S ?? '', messageId: item.messageId?.S ?? '' });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-/** The eventId of every DLQ message, one per message (received with a long visibility timeout so none repeats). */
-export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600, WaitTimeSeconds: 0, MessageAttributeNames: [BODY_ENCODING_ATTRIBUTE] }));
-    const messages = batch.Messages ?? [];
-    if (messages.length === 0) empty++;
-    for (const message of messages) {
-      // The reader where-is and redrive use: the signed body (escaped where SQS requires) or the earlier envelope.
-      ids.push(messageEventKey(message) ?? `(no event id: ${message.MessageId})`);
-    }
-  }
-  return ids;
-}
-
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
-  return names.reduce((sum, name) => sum + Number(Attributes?.[name] ?? 0), 0);
 }
 
 function tallyConsumer(stack: LocalStack, spans: ReturnType<typeof readSpanFile>): ConsumerTally {
@@ -110,13 +71,15 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       name: `soak-${runTag}`.slice(0, 40),
       // The module's default body limit (240 KiB, within its 256 KiB queue) is above the
       // largest planned event (100 KiB).
-      vars: { consumer_timeout: options.consumerTimeoutSeconds },
+      vars: { consumer_timeout: options.consumerTimeoutSeconds, ...(options.fanOut ? FAN_OUT_VARS : {}) },
       mappingConcurrency: options.pollers,
       onProgress: io.progress,
       localAwsLayers: [faults.layer],
       random: () => sampling.next(),
     });
     const live = stack;
+    // Every consumer's queue with fan-out, the one queue without.
+    const depth = () => (options.fanOut ? fanOutDepth(live) : queueDepth(live.clients.sqs, live.outputs.queue_url));
     const lambda = new LambdaClient(live.localAws.adminClientConfig());
     consumerTimeoutMs = ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: live.outputs.consumer_function_name }))).Timeout ?? 2) * 1000;
     killConsumer = () => live.pipeline.consumer.crash();
@@ -146,7 +109,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       let backlogCheckedAt = 0;
       let pacing: Promise<void> | undefined;
       const pace = async () => {
-        while ((await queueDepth(live.clients.sqs, live.outputs.queue_url)) > options.maxBacklog) {
+        while ((await depth()) > options.maxBacklog) {
           phase = 'sending (paced: queue full)';
           await sleep(500);
         }
@@ -184,19 +147,25 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
       phase = 'draining';
       let drained = 0;
       const deadline = Date.now() + options.settleTimeoutMs;
-      let remaining = await queueDepth(live.clients.sqs, live.outputs.queue_url);
+      let remaining = await depth();
       while (Date.now() < deadline && drained < 2) {
         await sleep(1000);
-        remaining = await queueDepth(live.clients.sqs, live.outputs.queue_url);
+        remaining = await depth();
         drained = remaining === 0 && faults.held() === 0 ? drained + 1 : 0;
       }
       phase = 'checking';
       // The last record spans are written when their invocation ends, just after the deletes.
       await sleep(1000);
       const spans = readSpanFile(live.spansFile);
-      const stored = await scanItems(live.clients.dynamodb, live.outputs.table_name);
-      const deadLettered = await drainDeadLetters(live.clients.sqs, live.outputs.dlq_url);
-      const verdict = checkSoak({ ledgers: sender.ledgers, stored, deadLettered, spans, queueRemaining: remaining, denials: live.localAws.denials, refusals: live.localAws.refusals });
+      // With fan-out, each consumer against its filter; the report's verdict is the first's (the module's own).
+      const fanOut = options.fanOut ? await fanOutVerdicts(live, sender.ledgers) : undefined;
+      const single = async () => {
+        const stored = await scanItems(live.clients.dynamodb, live.outputs.table_name);
+        const deadLettered = await drainDeadLetters(live.clients.sqs, live.outputs.dlq_url);
+        const verdict = checkSoak({ ledgers: sender.ledgers, stored, deadLettered, spans, queueRemaining: remaining, denials: live.localAws.denials, refusals: live.localAws.refusals });
+        return { verdict, deadLetterMessages: deadLettered.length };
+      };
+      const { verdict, deadLetterMessages } = fanOut ? { verdict: (fanOut[0] as FanOutResult).verdict, deadLetterMessages: fanOut.reduce((n, result) => n + result.deadLetterMessages, 0) } : await single();
       return {
         options,
         events: {
@@ -209,8 +178,9 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
         faults: { ...faults.counts },
         awsRequests: { ...faults.requests },
         consumer: tallyConsumer(live, spans),
-        deadLetterMessages: deadLettered.length,
+        deadLetterMessages,
         verdict,
+        ...(fanOut ? { fanOut } : {}),
         wallMs: Date.now() - started,
         sendMs,
         endpoints: { moto: live.moto.endpoint, localAws: live.localAws.endpoint, localAwsTls: live.localAws.tlsEndpoint },

@@ -8,8 +8,7 @@ const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook
 describe('producer settings', () => {
   it('applies the documented defaults', () => {
     expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN })).toEqual({
-      queueUrl: QUEUE_URL,
-      queueName: 'webhooks',
+      destination: { kind: 'queue', queueUrl: QUEUE_URL, queueName: 'webhooks' },
       verification: 'stripe',
       secretArn: SECRET_ARN,
       toleranceSeconds: 300,
@@ -27,6 +26,19 @@ describe('producer settings', () => {
     expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '1048576' })).toMatchObject({ maxBodyBytes: 1048576 - 16384, maxMessageBytes: 1048576 });
     expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '1048576', MAX_BODY_BYTES: '65536' })).toMatchObject({ maxBodyBytes: 65536, maxMessageBytes: 1048576 });
     expect(loadProducerConfig({ QUEUE_URL, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '65536' })).toMatchObject({ maxBodyBytes: 65536 - 16384, maxMessageBytes: 65536 });
+  });
+
+  it('publishes to a topic instead (fan-out): SNS\'s 256 KiB caps the message, the envelope is checked unless every subscription is raw', () => {
+    const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:webhooks';
+    expect(loadProducerConfig({ TOPIC_ARN, WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '1048576' })).toMatchObject({
+      destination: { kind: 'topic', topicArn: TOPIC_ARN, topicName: 'webhooks', envelopeDelivery: true },
+      maxMessageBytes: 262144,
+      maxBodyBytes: 262144 - 16384,
+    });
+    expect(loadProducerConfig({ TOPIC_ARN, TOPIC_ENVELOPE_DELIVERY: 'false', WEBHOOK_SECRET_ARN: SECRET_ARN, QUEUE_MAX_MESSAGE_BYTES: '65536' })).toMatchObject({
+      destination: { envelopeDelivery: false },
+      maxMessageBytes: 65536,
+    });
   });
 
   it('needs no secret when verification is none', () => {
@@ -68,6 +80,10 @@ describe('producer settings', () => {
     [{}, 'QUEUE_URL is required'],
     [{ QUEUE_URL: '  ' }, 'QUEUE_URL is required'],
     [{ QUEUE_URL: 'webhooks' }, 'QUEUE_URL must be an SQS queue URL'],
+    [{ QUEUE_URL, TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:webhooks' }, 'set QUEUE_URL or TOPIC_ARN, not both'],
+    [{ TOPIC_ARN: 'webhooks' }, 'TOPIC_ARN must be an SNS topic ARN'],
+    [{ TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:webhooks.fifo' }, 'TOPIC_ARN must be an SNS topic ARN (standard, not FIFO)'],
+    [{ TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:webhooks', TOPIC_ENVELOPE_DELIVERY: 'yes' }, 'TOPIC_ENVELOPE_DELIVERY must be true or false'],
     [{ QUEUE_URL }, 'WEBHOOK_SECRET_ARN is required when WEBHOOK_VERIFICATION is stripe'],
     [{ QUEUE_URL, WEBHOOK_SECRET_ARN: 'my-secret' }, 'WEBHOOK_SECRET_ARN must be a Secrets Manager ARN'],
     [{ QUEUE_URL, WEBHOOK_VERIFICATION: 'hmac' }, 'WEBHOOK_VERIFICATION must be one of stripe, none, off'],

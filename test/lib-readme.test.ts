@@ -4,6 +4,8 @@
 // neither can change without the other.
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, propagation, trace, type SpanContext, type TextMapPropagator } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { SQSRecord } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
@@ -11,8 +13,9 @@ import { join } from 'node:path';
 import { extractUpstreamContext } from '../functions/lib/extract';
 import { injectTraceContext } from '../functions/lib/inject';
 import { createLogger } from '../functions/lib/logger';
-import { processSqsBatch, type BatchOptions, type RecordWork, type TraceLinkMode } from '../functions/lib/record-runner';
+import { processSqsBatch, type BatchOptions, type RecordScope, type RecordWork, type TraceLinkMode } from '../functions/lib/record-runner';
 import type { SdkMessageAttributes } from '../functions/lib/sqs-carrier';
+import { snsNotificationBody, type PublishedAttribute } from '../local-runtime/local-aws/sns-notification';
 import { ROOT } from './support/bundle';
 import { installOtel, parentSpanId, type OtelHarness } from './support/otel';
 import { QUEUE_ARN, lambdaEvent, lambdaRecord, stringAttribute } from './support/records';
@@ -60,6 +63,25 @@ function produced(): { record: SQSRecord; producer: SpanContext } {
   span.end();
   return { record: lambdaRecord({ messageAttributes: attributes as Record<string, MessageAttributeValue> }), producer: span.spanContext() };
 }
+
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:webhooks';
+
+/** What a producer publishes to SNS on its own (sampled) trace: the attributes, as SNS keeps them. */
+function publishedAttributes(): { attributes: Record<string, PublishedAttribute>; producer: SpanContext } {
+  const span = trace.getTracer('producer').startSpan('send', { kind: SpanKind.PRODUCER }, ROOT_CONTEXT);
+  const sdk: SdkMessageAttributes = { kind: { DataType: 'String', StringValue: 'order' } };
+  injectTraceContext(sdk, trace.setSpan(ROOT_CONTEXT, span));
+  span.end();
+  const attributes = Object.fromEntries(Object.entries(sdk).map(([name, value]) => [name, { DataType: value.DataType, StringValue: value.StringValue ?? '' }]));
+  return { attributes, producer: span.spanContext() };
+}
+
+/** The record SNS delivers to a subscribed queue without raw message delivery. */
+const envelopedRecord = (message: string, attributes: Record<string, PublishedAttribute>, awsTraceHeader?: string): SQSRecord =>
+  lambdaRecord({
+    body: snsNotificationBody({ messageId: 'sns-1', topicArn: TOPIC_ARN, subscriptionArn: `${TOPIC_ARN}:sub-1`, message, attributes, timestamp: new Date() }),
+    ...(awsTraceHeader ? { awsTraceHeader } : {}),
+  });
 
 const spanOf = (record: SQSRecord): ReadableSpan | undefined => otel.spans().find((span) => span.attributes['messaging.message.id'] === record.messageId);
 const linksOf = (span: ReadableSpan | undefined) => span?.links.map((link) => [link.context.traceId, link.context.spanId, link.context.traceFlags]);
@@ -243,6 +265,71 @@ const BEHAVIOUR: Array<[string, () => Promise<void>]> = [
       otel.reset();
       await invoke([named], undefined, { spanName: 'process-order', tracer: trace.getTracer('my-team') });
       expect(spanOf(named)).toMatchObject({ name: 'process-order', instrumentationScope: { name: 'my-team' } });
+    },
+  ],
+  [
+    "A record whose body is an SNS notification (JSON with `Type` `Notification` and string `Message`, `MessageId` and `TopicArn`: a subscription without raw message delivery) gets its context from the envelope's `MessageAttributes`, in the same order, as `sns_message_attributes`, `sns_message_attributes_xray`, `aws_trace_header` and `sns_message_attributes_w3c`, and its span carries `aws.sns.topic.arn`.",
+    async () => {
+      const { attributes, producer } = publishedAttributes();
+      const byGlobal = envelopedRecord('{}', attributes);
+      const byXray = envelopedRecord('{}', { 'X-Amzn-Trace-Id': { DataType: 'String', StringValue: xrayHeader('1') } });
+      const byHeader = envelopedRecord('{}', { traceparent: { DataType: 'String', StringValue: '00-garbage' } }, xrayHeader('1'));
+      const byW3c = envelopedRecord('{}', { traceparent: { DataType: 'String', StringValue: traceparent('01') } });
+      // The global propagator here is W3C and X-Ray: the X-Ray attribute is read by the global
+      // one first, so the explicit X-Ray fallback is shown under W3C alone below.
+      await invoke([byGlobal, byHeader]);
+      expect(spanOf(byGlobal)?.spanContext().traceId).toBe(producer.traceId);
+      expect(parentSpanId(spanOf(byGlobal)!)).toBe(producer.spanId);
+      expect(spanOf(byGlobal)?.attributes).toMatchObject({ 'trace.upstream_source': 'sns_message_attributes', 'aws.sns.topic.arn': TOPIC_ARN });
+      expect(spanOf(byHeader)?.attributes).toMatchObject({ 'trace.upstream_source': 'aws_trace_header', 'aws.sns.topic.arn': TOPIC_ARN });
+      propagation.disable();
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+      expect(extractUpstreamContext(byXray)).toMatchObject({ source: 'sns_message_attributes_xray', spanContext: { traceId: TRACE_ID } });
+      propagation.disable();
+      propagation.setGlobalPropagator(new AWSXRayPropagator());
+      expect(extractUpstreamContext(byW3c)).toMatchObject({ source: 'sns_message_attributes_w3c', spanContext: { traceId: TRACE_ID } });
+    },
+  ],
+  [
+    "The work gets such a record with the envelope's `Message` as its body, exactly as published, and the envelope's `MessageAttributes` as its message attributes in Lambda's shape, everything else as SQS delivered it, and the envelope in `scope.envelope`; with `snsEnvelope: 'keep'` it gets the record as SQS delivered it.",
+    async () => {
+      const message = '{"id":"o-1","note":"\\"quoted\\", Zoë 🧾\\n"}';
+      const record = envelopedRecord(message, { kind: { DataType: 'String', StringValue: 'order' } });
+      const seen: Array<[SQSRecord, RecordScope['envelope']]> = [];
+      await invoke([record], async (delivered, scope) => void seen.push([delivered, scope.envelope]));
+      await invoke([record], async (delivered, scope) => void seen.push([delivered, scope.envelope]), { snsEnvelope: 'keep' });
+      const [[unwrapped, envelope], [kept, keptEnvelope]] = seen as [[SQSRecord, RecordScope['envelope']], [SQSRecord, RecordScope['envelope']]];
+      expect(unwrapped.body).toBe(message);
+      expect(unwrapped.messageAttributes).toEqual({ kind: { dataType: 'String', stringValue: 'order', stringListValues: [], binaryListValues: [] } });
+      expect({ ...unwrapped, body: record.body, messageAttributes: record.messageAttributes }).toEqual(record);
+      expect(envelope).toMatchObject({ messageId: 'sns-1', topicArn: TOPIC_ARN, message });
+      expect(kept).toEqual(record);
+      expect(keptEnvelope?.message).toBe(message);
+    },
+  ],
+  [
+    "A record that SNS delivered with raw message delivery holds the published message as its body and the published message attributes as SQS message attributes, and is read like a record sent to the queue directly (`message_attributes`).",
+    async () => {
+      const { attributes, producer } = publishedAttributes();
+      const raw = lambdaRecord({ body: '{"id":"o-1"}', messageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, stringAttribute(value.StringValue ?? '')])) });
+      const seen: string[] = [];
+      await invoke([raw], async (delivered) => void seen.push(delivered.body));
+      expect(spanOf(raw)?.spanContext().traceId).toBe(producer.traceId);
+      expect(spanOf(raw)?.attributes['trace.upstream_source']).toBe('message_attributes');
+      expect(spanOf(raw)?.attributes['aws.sns.topic.arn']).toBeUndefined();
+      expect(seen).toEqual(['{"id":"o-1"}']);
+    },
+  ],
+  [
+    'A body that is not a complete SNS notification is not an envelope: the record\'s context is read from its SQS message attributes and the work gets it as delivered.',
+    async () => {
+      const { record, producer } = produced();
+      const almost = { ...record, body: JSON.stringify({ Type: 'Notification', MessageId: 'sns-1', TopicArn: TOPIC_ARN, Message: { not: 'a string' } }) };
+      const seen: string[] = [];
+      await invoke([almost], async (delivered) => void seen.push(delivered.body));
+      expect(seen).toEqual([almost.body]);
+      expect(spanOf(almost)?.spanContext().traceId).toBe(producer.traceId);
+      expect(spanOf(almost)?.attributes['trace.upstream_source']).toBe('message_attributes');
     },
   ],
 ];

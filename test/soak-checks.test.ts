@@ -1,6 +1,6 @@
 // The soak's end checks on hand-made evidence: each kind of failure must be caught.
 import type { SpanRecord } from '../local-runtime/span-file';
-import { checkSoak, failures, percentile, type SoakEvidence, type StoredItem } from '../soak/checks';
+import { checkFanOut, checkSoak, failures, percentile, type SoakEvidence, type StoredItem } from '../soak/checks';
 import type { PlannedEvent } from '../soak/events';
 import { parseSoakArgs, DEFAULT_OPTIONS } from '../soak/options';
 import type { EventLedger } from '../soak/sender';
@@ -149,5 +149,52 @@ describe('soak options', () => {
 
   it.each([[['--events', '0']], [['--ddb-5xx', '1.5']], [['--events', 'ten']], [['--bogus', '1']], [['--seed', '1.5']], [['--events']]])('refuses %j', (argv) => {
     expect(() => parseSoakArgs(argv)).toThrow();
+  });
+});
+
+describe('soak end checks with fan-out: per consumer, by its filter', () => {
+  /** One publish and a record span (with its write) on each branch named, each queue's copy with its own message id. */
+  function published(traceId: string, eventId: string, branches: string[]): SpanRecord[] {
+    const send = span(traceId, 'send wh', 'PRODUCER', { 'webhook.event_id': eventId, 'messaging.message.id': `sns-${eventId}` });
+    return [
+      send,
+      ...branches.flatMap((service) => {
+        const record = { ...span(traceId, 'process-webhook', 'CONSUMER', { 'webhook.event_id': eventId, 'messaging.message.id': `${service}-${eventId}`, 'webhook.duplicate': false, 'trace.has_upstream_context': true }, send.spanId), service };
+        return [record, { ...span(traceId, 'DynamoDB.PutItem', 'CLIENT', {}, record.spanId), service }];
+      }),
+    ];
+  }
+  const typed = (id: string, type: string, statuses: number[] = [200]): EventLedger => ({ ...ledger(id, statuses), event: { ...event(id), type } });
+  const ledgers = [typed('evt_inv', 'invoice.paid'), typed('evt_cus', 'customer.created'), typed('evt_forged', 'invoice.paid', [401])];
+  const consumers = (spansOf: { billing?: string[]; notifications?: string[] } = {}) => [
+    { name: 'billing', service: 'wh-consumer', takes: () => true, stored: new Map((spansOf.billing ?? ['evt_inv', 'evt_cus']).map((id) => [id, item(id, `t-${id}`)])), deadLettered: [], queueRemaining: 0 },
+    { name: 'notifications', service: 'wh-notifications', takes: (e: PlannedEvent) => e.type.startsWith('invoice.'), stored: new Map((spansOf.notifications ?? ['evt_inv']).map((id) => [id, item(id, `t-${id}`)])), deadLettered: [], queueRemaining: 0 },
+  ];
+  const spans = [...published('t-evt_inv', 'evt_inv', ['wh-consumer', 'wh-notifications']), ...published('t-evt_cus', 'evt_cus', ['wh-consumer'])];
+  const problems = (results: ReturnType<typeof checkFanOut>) => Object.fromEntries(results.map(({ consumer, verdict }) => [consumer, failures(verdict)]));
+
+  it('passes when each consumer stored exactly what its filter takes, each branch on the publish’s trace', () => {
+    const results = checkFanOut({ ledgers, spans }, consumers());
+    expect(problems(results)).toEqual({ billing: 0, notifications: 0 });
+    expect(results.map(({ verdict }) => [verdict.acceptedEvents, verdict.sampledStored])).toEqual([
+      [2, 2],
+      [1, 1],
+    ]);
+  });
+
+  it('holds each consumer to its own filter: one missing is lost there only, one it should not take is stored without acceptance', () => {
+    const missing = checkFanOut({ ledgers, spans }, consumers({ notifications: [] }));
+    expect(missing.map(({ verdict }) => verdict.lost)).toEqual([[], ['evt_inv']]);
+    const leaked = checkFanOut({ ledgers, spans: [...spans, ...published('t-evt_cus', 'evt_cus', ['wh-notifications']).slice(1)] }, consumers({ notifications: ['evt_inv', 'evt_cus'] }));
+    expect(leaked.map(({ verdict }) => verdict.storedWithoutAcceptance)).toEqual([[], ['evt_cus']]);
+  });
+
+  it('finds a doubled write, a branch off its publish’s trace and a branch with no record span on one consumer only', () => {
+    const again = published('t-evt_inv', 'evt_inv', ['wh-notifications']).slice(1);
+    expect(checkFanOut({ ledgers, spans: [...spans, ...again] }, consumers()).map(({ verdict }) => verdict.doubled)).toEqual([[], ['evt_inv']]);
+    const stray = { ...span('t-other', 'process-webhook', 'CONSUMER', { 'webhook.event_id': 'evt_inv', 'webhook.duplicate': true, 'trace.has_upstream_context': true }), service: 'wh-notifications' };
+    expect(checkFanOut({ ledgers, spans: [...spans, stray] }, consumers()).map(({ verdict }) => verdict.crossWired)).toEqual([0, 1]);
+    const withoutBranch = spans.filter((s) => !(s.service === 'wh-notifications'));
+    expect(checkFanOut({ ledgers, spans: withoutBranch }, consumers()).map(({ verdict }) => verdict.brokenTraces.map((b) => b.reason))).toEqual([[], ['no process-webhook span for this event in its trace']]);
   });
 });

@@ -1,5 +1,7 @@
 // The pure parts of where-is: reading a deployment's outputs, the console links, log parsing.
-import { flattenOutputs, regionFrom, resolveDeployment } from '../tools/where-is/deployment';
+import { consumerDeployment, flattenOutputs, regionFrom, resolveDeployment } from '../tools/where-is/deployment';
+import { filterTakes } from '../tools/where-is/fan-out';
+import { renderAnswer } from '../tools/where-is/render';
 import { eventQuery, insightsUnescape, logsInsightsUrl, traceUrl, xrayTraceId } from '../tools/where-is/links';
 import { filterTerm, parseLogMessage } from '../tools/where-is/log-search';
 import { parseDuration } from '../tools/where-is/args';
@@ -126,5 +128,101 @@ describe('where-is: sources', () => {
   it('narrows the Logs Insights query to the source for a /webhooks/<source> event', () => {
     expect(eventQuery('d-1', 'github')).toContain('| filter (eventId = "d-1" or claimedEventId = "d-1") and source = "github"');
     expect(eventQuery('evt_1')).toContain('| filter eventId = "evt_1" or claimedEventId = "evt_1"\n');
+  });
+});
+
+describe('where-is: fan-out', () => {
+  const consumer = (name: string, own: boolean, extra: Record<string, unknown> = {}) => ({
+    own,
+    function_name: `wh-${own ? 'consumer' : name}`,
+    log_group_name: `/aws/lambda/wh-${own ? 'consumer' : name}`,
+    queue_url: `https://sqs.eu-west-1.amazonaws.com/123456789012/wh${own ? '' : `-${name}`}`,
+    dlq_url: `https://sqs.eu-west-1.amazonaws.com/123456789012/wh${own ? '' : `-${name}`}-dlq`,
+    table_name: own ? 'wh-events' : `wh-${name}-events`,
+    filter_policy: null,
+    ...extra,
+  });
+  const outputs = {
+    table_name: 'wh-events',
+    queue_url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh',
+    dlq_url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh-dlq',
+    producer_function_name: 'wh-producer',
+    consumer_function_name: 'wh-consumer',
+    fan_out: {
+      topic_arn: 'arn:aws:sns:eu-west-1:123456789012:wh',
+      consumers: {
+        analytics: consumer('analytics', false, { table_name: null }),
+        billing: consumer('billing', true),
+        notifications: consumer('notifications', false, { filter_policy: '{"webhook-event-type":[{"prefix":"invoice."}],"webhook-source":["stripe"]}' }),
+      },
+    },
+  };
+  const deployment = resolveDeployment({}, outputs, {});
+
+  it('reads every consumer from the fan_out output, the module’s own first', () => {
+    expect(deployment.consumers?.map((c) => [c.name, c.own, c.tableName ?? null])).toEqual([
+      ['billing', true, 'wh-events'],
+      ['analytics', false, null],
+      ['notifications', false, 'wh-notifications-events'],
+    ]);
+    expect(resolveDeployment({}, { ...outputs, fan_out: null }, {}).consumers).toBeUndefined();
+  });
+
+  it('gives one consumer’s table, queue, DLQ and log group; with fan-out a consumer must be named', () => {
+    expect(consumerDeployment(deployment, 'notifications')).toMatchObject({
+      tableName: 'wh-notifications-events',
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh-notifications',
+      dlqUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wh-notifications-dlq',
+      consumerLogGroup: '/aws/lambda/wh-notifications',
+      producerLogGroup: '/aws/lambda/wh-producer',
+    });
+    expect(consumerDeployment(deployment, 'analytics').tableName).toBe('');
+    expect(() => consumerDeployment(deployment, undefined)).toThrow('this deployment fans out to billing, analytics, notifications: name one with --consumer');
+    expect(() => consumerDeployment(deployment, 'audit')).toThrow('unknown consumer audit');
+    const single = resolveDeployment({}, { ...outputs, fan_out: null }, {});
+    expect(consumerDeployment(single, undefined)).toBe(single);
+    expect(() => consumerDeployment(single, 'billing')).toThrow('no fan_out');
+  });
+
+  it('tells whether a subscription’s filter takes an event, from its type and source', () => {
+    const notifications = deployment.consumers?.find((c) => c.name === 'notifications') as { filterPolicy?: string };
+    expect(filterTakes(notifications, 'stripe', 'invoice.paid')).toBe(true);
+    expect(filterTakes(notifications, 'stripe', 'customer.created')).toBe(false);
+    expect(filterTakes(notifications, 'stripe-connect', 'invoice.paid')).toBe(false);
+    expect(filterTakes(notifications, 'stripe', undefined)).toBeUndefined();
+    expect(filterTakes({}, 'github', undefined)).toBe(true);
+  });
+
+  it('renders each consumer’s verdict under the event’s', () => {
+    const base = {
+      eventId: 'evt_1',
+      source: 'stripe',
+      key: 'evt_1',
+      partial: false,
+      partialReasons: [],
+      timeline: [],
+      links: { logs: 'https://logs' },
+      searched: { table: 't', deadLetterQueue: 'd', logGroups: [], window: { from: 'a', to: 'b' }, dlqMessagesRead: 0, logEventsRead: 0 },
+    };
+    const stored = { ...base, verdict: 'stored' as const, summary: 'stored', stored: { at: '2026-12-06T00:00:00.000Z', messageId: 'm-1', traceId: 'a'.repeat(32), deliveryAttempts: 1 } };
+    const dead = { ...base, verdict: 'dead-lettered' as const, summary: 'in the DLQ', deadLettered: [{ messageId: 'm-2', receiveCount: 3, lastError: 'ValidationException: refused' }] };
+    const text = renderAnswer({
+      ...dead,
+      summary: "stored by billing (attempt 1); in notifications' DLQ",
+      consumers: [
+        { name: 'billing', verdict: 'stored', summary: 'stored by billing (attempt 1)', answer: stored },
+        { name: 'notifications', verdict: 'dead-lettered', summary: "in notifications' DLQ", answer: dead },
+        { name: 'analytics', verdict: 'filtered-out', summary: 'filtered out of analytics', answer: { ...base, verdict: 'queued', summary: '' } },
+      ],
+    });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('evt_1: IN THE DEAD-LETTER QUEUE');
+    expect(lines[1]).toBe("  stored by billing (attempt 1); in notifications' DLQ");
+    expect(lines).toContain('    billing: STORED: stored by billing (attempt 1)');
+    expect(lines).toContain("    notifications: IN THE DEAD-LETTER QUEUE: in notifications' DLQ");
+    expect(lines).toContain('      last error     ValidationException: refused');
+    expect(lines).toContain('    analytics: FILTERED OUT (not delivered): filtered out of analytics');
+    // The event's own facts are given once per consumer, not again at the top.
+    expect(lines.filter((line) => line.includes('by message     m-1'))).toHaveLength(1);
   });
 });

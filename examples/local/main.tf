@@ -33,6 +33,7 @@ provider "aws" {
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 # One customer managed key for the module's data (queues, table, secret), its policy delegating to
 # the account's IAM policies as examples/complete's does: each function's role must then allow
@@ -44,13 +45,23 @@ resource "aws_kms_key" "data" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = concat([{
       Sid       = "AccountAdministers"
       Effect    = "Allow"
       Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
       Action    = "kms:*"
       Resource  = "*"
-    }]
+      }],
+      # Fan-out: the topic delivers to the encrypted queues as the SNS service principal, which
+      # only the key policy can let use the key, here only for this pipeline's topic.
+      var.fan_out == null ? [] : [{
+        Sid       = "TopicDeliversToEncryptedQueues"
+        Effect    = "Allow"
+        Principal = { Service = "sns.amazonaws.com" }
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "aws:SourceArn" = "arn:${data.aws_partition.current.partition}:sns:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:${var.name}" } }
+    }])
   })
 }
 
@@ -84,6 +95,10 @@ module "webhook" {
   maximum_batching_window_in_seconds = 1
 
   max_body_bytes = var.max_body_bytes
+
+  # Fan-out through an SNS topic when asked (the where-is end-to-end test, the soak, make
+  # demo-fanout); null: the single queue.
+  fan_out = var.fan_out
 
   # Every scheme beside /webhook's Stripe, one deployment: the demo and the end-to-end tests send
   # each its own sender's webhooks. Each gets a secret of its own (the local stack sets its value).

@@ -47,3 +47,8 @@ output "kms_key_arn" {
   description = "ARN of the customer managed key that encrypts the queues, the table and the secret."
   value       = aws_kms_key.data.arn
 }
+
+output "fan_out" {
+  description = "The module's fan_out output: the topic and each consumer (null without fan-out)."
+  value       = module.webhook.fan_out
+}

@@ -42,6 +42,24 @@ variable "consumer_timeout" {
   }
 }
 
+variable "fan_out" {
+  description = "The module's fan_out (an SNS topic between the producer and several consumers), e.g. { own_consumer = { name = \"billing\" }, consumers = { notifications = { raw_message_delivery = false, event_types = [\"invoice.*\"] } } }; null: the single queue."
+  type = object({
+    own_consumer = optional(object({
+      name                 = optional(string, "store")
+      raw_message_delivery = optional(bool, true)
+      event_types          = optional(list(string), [])
+      sources              = optional(list(string), [])
+    }), {})
+    consumers = optional(map(object({
+      raw_message_delivery = optional(bool, true)
+      event_types          = optional(list(string), [])
+      sources              = optional(list(string), [])
+    })), {})
+  })
+  default = null
+}
+
 variable "webhook_sources" {
   description = "Webhook senders beside /webhook (the module's webhook_sources): by default one per scheme, as the demo and the end-to-end tests send them."
   type = map(object({

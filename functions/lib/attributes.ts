@@ -13,6 +13,7 @@ export const ATTR = {
   messagingMessageId: 'messaging.message.id',
   sqsMessageDeliveryCount: 'aws.sqs.message.delivery_count',
   sqsMessageQueueWaitMs: 'aws.sqs.message.queue_wait_ms',
+  snsTopicArn: 'aws.sns.topic.arn',
   webhookEventId: 'webhook.event_id',
   webhookType: 'webhook.type',
   webhookDuplicate: 'webhook.duplicate',
@@ -21,6 +22,8 @@ export const ATTR = {
 } as const;
 
 export const MESSAGING_SYSTEM_SQS = 'aws_sqs';
+/** The conventions' `messaging.system` for Amazon SNS (what the AWS SDK instrumentation sets on Publish). */
+export const MESSAGING_SYSTEM_SNS = 'aws.sns';
 
 /**
  * The instrumentation scope of the spans this library starts when the caller gives no tracer:

@@ -13,10 +13,23 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core/build/src/trace/W3CTraceContextPropagator.js';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import type { SQSRecord } from 'aws-lambda';
+import { snsEnvelopeOf } from './sns-envelope.js';
 import { sqsAttributesGetter } from './sqs-carrier.js';
 
-/** Where a record's upstream context was found (the span attribute `trace.upstream_source`). */
-export type UpstreamSource = 'message_attributes' | 'message_attributes_xray' | 'aws_trace_header' | 'message_attributes_w3c';
+/**
+ * Where a record's upstream context was found (the span attribute `trace.upstream_source`): the
+ * SQS message attributes (a direct send, or SNS with raw message delivery, which turns the
+ * published message attributes into SQS ones), the `MessageAttributes` of the SNS envelope in the
+ * body (SNS without raw message delivery: `sns_*`), or the `AWSTraceHeader` system attribute.
+ */
+export type UpstreamSource =
+  | 'message_attributes'
+  | 'message_attributes_xray'
+  | 'aws_trace_header'
+  | 'message_attributes_w3c'
+  | 'sns_message_attributes'
+  | 'sns_message_attributes_xray'
+  | 'sns_message_attributes_w3c';
 
 export interface UpstreamContext {
   /** A context holding only what came with the message (remote span, baggage), built on ROOT_CONTEXT. */
@@ -25,9 +38,10 @@ export interface UpstreamContext {
   source: UpstreamSource;
 }
 
-/** The parts of a Lambda SQS record that carry trace context. */
+/** The parts of a Lambda SQS record that carry trace context (the body only when it is an SNS envelope). */
 export type TracedRecord = Pick<SQSRecord, 'messageAttributes'> & {
   attributes?: Partial<SQSRecord['attributes']>;
+  body?: string;
 };
 
 // Pure: a bundle that never reads or writes a header can drop it.
@@ -47,19 +61,28 @@ function usable(ctx: Context): SpanContext | undefined {
 
 type Attempt = (attributes: NonNullable<TracedRecord['messageAttributes']>, record: TracedRecord) => Context;
 
-// Built once, not per record: the order in which a record's context is looked for.
-const ATTEMPTS: ReadonlyArray<readonly [UpstreamSource, Attempt]> = [
-  ['message_attributes', (attributes) => propagation.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-  ['message_attributes_xray', (attributes) => xrayPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-  [
-    'aws_trace_header',
-    (_attributes, record) => {
-      const header = record.attributes?.AWSTraceHeader;
-      return header ? xrayPropagator.extract(ROOT_CONTEXT, { 'x-amzn-trace-id': header }, plainGetter) : ROOT_CONTEXT;
-    },
-  ],
-  ['message_attributes_w3c', (attributes) => w3cPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
-];
+const fromAwsTraceHeader: Attempt = (_attributes, record) => {
+  const header = record.attributes?.AWSTraceHeader;
+  return header ? xrayPropagator.extract(ROOT_CONTEXT, { 'x-amzn-trace-id': header }, plainGetter) : ROOT_CONTEXT;
+};
+
+/** The order in which context is looked for among some attributes, the names saying where they came from. */
+function attemptsOver(names: readonly [UpstreamSource, UpstreamSource, UpstreamSource]): ReadonlyArray<readonly [UpstreamSource, Attempt]> {
+  const [global, xray, w3c] = names;
+  return [
+    [global, (attributes) => propagation.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+    [xray, (attributes) => xrayPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+    ['aws_trace_header', fromAwsTraceHeader],
+    [w3c, (attributes) => w3cPropagator.extract(ROOT_CONTEXT, attributes, sqsAttributesGetter)],
+  ];
+}
+
+// Built once, not per record: the order in which a record's context is looked for, over the SQS
+// message attributes, or over the envelope's when SNS wrapped the message (no raw delivery). SNS
+// sets AWSTraceHeader for its subscribed queues from the publisher's X-Ray header: the fallback
+// either way.
+const ATTEMPTS = /* @__PURE__ */ attemptsOver(['message_attributes', 'message_attributes_xray', 'message_attributes_w3c']);
+const SNS_ENVELOPE_ATTEMPTS = /* @__PURE__ */ attemptsOver(['sns_message_attributes', 'sns_message_attributes_xray', 'sns_message_attributes_w3c']);
 
 /**
  * The upstream context of one record, or undefined when it has none that is valid. An unsampled
@@ -76,13 +99,17 @@ const ATTEMPTS: ReadonlyArray<readonly [UpstreamSource, Attempt]> = [
  * `process <queue>` span links to and what X-Ray's own SQS-to-Lambda linking reads: when the two
  * disagree, the record's span lands on the trace those show. A consumer configured for W3C reads
  * `traceparent` first, in step 1, by its own choice.
+ * When the body is an SNS notification envelope (a subscription without raw message delivery), the
+ * same order runs over the envelope's `MessageAttributes` instead, as `sns_message_attributes`,
+ * `sns_message_attributes_xray`, `aws_trace_header`, `sns_message_attributes_w3c`.
  * Always extracted onto ROOT_CONTEXT, so the result holds only what came with the message: the
  * invocation's span is never mistaken for an upstream one (what a record without one is parented
  * to is the runner's decision, flagged on its span). Never throws.
  */
 export function extractUpstreamContext(record: TracedRecord): UpstreamContext | undefined {
-  const attributes = record.messageAttributes ?? {};
-  for (const [source, attempt] of ATTEMPTS) {
+  const envelope = snsEnvelopeOf(record);
+  const attributes = envelope ? envelope.messageAttributes : (record.messageAttributes ?? {});
+  for (const [source, attempt] of envelope ? SNS_ENVELOPE_ATTEMPTS : ATTEMPTS) {
     let ctx: Context;
     try {
       ctx = attempt(attributes, record);

@@ -15,6 +15,7 @@ import { ATTR, MESSAGING_SYSTEM_SQS, TRACER_NAME, queueNameFromArn } from './att
 import { deliveryAttributes } from './delivery.js';
 import { extractUpstreamContext, type UpstreamContext } from './extract.js';
 import { createLogger, type LogFields, type Logger } from './logger.js';
+import { snsEnvelopeOf, unwrapSnsEnvelope, type SnsEnvelope } from './sns-envelope.js';
 
 /**
  * `parent`: a record's span continues its producer's trace and links to the invocation.
@@ -31,6 +32,8 @@ export interface RecordScope {
   logger: Logger;
   /** What came with the message, when it carried a usable context. */
   upstream: UpstreamContext | undefined;
+  /** The SNS notification the record's body held (a subscription without raw message delivery), else undefined. */
+  envelope: SnsEnvelope | undefined;
   /**
    * Adds fields (e.g. the event id, once the body is read) to this record's later lines, the
    * runner's own failure line included, so one query by event id finds every attempt.
@@ -65,6 +68,15 @@ export interface BatchOptions {
   logFailures?: boolean;
   /** The clock the queue wait is measured with (epoch milliseconds); tests pin it. */
   now?: () => number;
+  /**
+   * What the work gets for a record whose body is an SNS notification envelope (an SNS
+   * subscription without raw message delivery). `unwrap` (default): the record with the
+   * envelope's `Message` as its body and its `MessageAttributes` as its message attributes, as
+   * the publisher sent them, so one work function serves raw and enveloped subscriptions alike.
+   * `keep`: the record as SQS delivered it (the envelope is still in `scope.envelope`). Context
+   * is read from the envelope either way.
+   */
+  snsEnvelope?: 'unwrap' | 'keep';
 }
 
 /** The messaging conventions' span name for processing a message: `process <destination>`. */
@@ -101,6 +113,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
   const logFailures = options.logFailures ?? true;
   const baseLogger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
+  const unwrap = (options.snsEnvelope ?? 'unwrap') === 'unwrap';
   // Captured once, before any record's context is entered: the invocation (batch) context.
   const invocationContext = otelContext.active();
   const invocationSpan = trace.getSpan(invocationContext);
@@ -124,6 +137,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
     let logger: Logger | undefined;
     try {
       const upstream = extractUpstreamContext(record);
+      const envelope = snsEnvelopeOf(record);
       const destination = queueName(record.eventSourceARN);
       const attributes: Attributes = {
         [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
@@ -134,6 +148,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
         ...deliveryAttributes(record, now()),
       };
       if (upstream) attributes[ATTR.traceUpstreamSource] = upstream.source;
+      if (envelope) attributes[ATTR.snsTopicArn] = envelope.topicArn;
 
       // No upstream: a child of the invocation (the ambient span, which the messaging conventions
       // make the parent of every process span), so the record shares the invocation's sampling
@@ -155,6 +170,7 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
         context: recordContext,
         logger: recordLogger,
         upstream,
+        envelope,
         annotate: (fields) => {
           // Also the runner's own failure line below, so one query by event id finds every attempt.
           const annotated = (logger ?? recordLogger).child(fields);
@@ -162,7 +178,8 @@ export async function processSqsBatch(event: SQSEvent, work: RecordWork, options
           return annotated;
         },
       };
-      await otelContext.with(recordContext, () => work(record, scope));
+      const delivered = envelope && unwrap ? unwrapSnsEnvelope(record, envelope) : record;
+      await otelContext.with(recordContext, () => work(delivered, scope));
     } catch (thrown) {
       const error = asError(thrown);
       span?.recordException(error);

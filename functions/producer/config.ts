@@ -1,14 +1,14 @@
-import { ConfigError, integerInRange, oneOf, optionalString, requiredString, type Env } from '../lib/config';
-import { queueNameFromUrl } from '../lib/attributes';
+import { ConfigError, integerInRange, oneOf, optionalString, type Env } from '../lib/config';
 import { DEFAULT_SOURCE_NAME } from '../webhook-identity';
+import { destinationMaxMessageBytes, loadDestination, type DestinationConfig } from './publish';
 import { defaultWebhookSource, parseWebhookSources, type WebhookSource } from './webhook-sources';
 
 /** How `/webhook` is verified: `stripe`, `none` (must be asked for), or `off` (no source on `/webhook`: only WEBHOOK_SOURCES). */
 export type WebhookVerification = 'stripe' | 'none' | 'off';
 
 export interface ProducerConfig {
-  queueUrl: string;
-  queueName: string;
+  /** The queue (QUEUE_URL), or with fan-out the SNS topic (TOPIC_ARN). */
+  destination: DestinationConfig;
   /** How `/webhook` is verified. */
   verification: WebhookVerification;
   /** The `/webhook` source's secret; set when verification is `stripe`. */
@@ -23,6 +23,7 @@ export interface ProducerConfig {
    * The largest message (body plus attributes, as SQS counts them) the producer sends: the
    * deployed queue's maximum message size (QUEUE_MAX_MESSAGE_BYTES). A larger one is answered
    * with 413 instead of being refused by SendMessage, which the sender would retry for days.
+   * Publishing to a topic, SNS's 256 KiB when smaller.
    */
   maxMessageBytes: number;
 }
@@ -39,12 +40,7 @@ const DEFAULT_QUEUE_MAX_MESSAGE_BYTES = 256 * 1024;
 export const MESSAGE_ALLOWANCE_BYTES = 16 * 1024;
 
 export function loadProducerConfig(env: Env): ProducerConfig {
-  const queueUrl = requiredString(env, 'QUEUE_URL');
-  try {
-    new URL(queueUrl);
-  } catch {
-    throw new ConfigError(`QUEUE_URL must be an SQS queue URL; got "${queueUrl}"`);
-  }
+  const destination = loadDestination(env);
   const verification = oneOf<WebhookVerification>(env, 'WEBHOOK_VERIFICATION', ['stripe', 'none', 'off'], 'stripe');
   const secretArn = optionalString(env, 'WEBHOOK_SECRET_ARN');
   if (verification === 'stripe') {
@@ -53,7 +49,8 @@ export function loadProducerConfig(env: Env): ProducerConfig {
   }
   // The deployed queue's size (the module sets it from queue_max_message_size), not SQS's
   // largest: a queue created without a size is 256 KiB with AWS provider 5.x.
-  const maxMessageBytes = integerInRange(env, 'QUEUE_MAX_MESSAGE_BYTES', DEFAULT_QUEUE_MAX_MESSAGE_BYTES, MESSAGE_ALLOWANCE_BYTES + 1, SQS_MAX_MESSAGE_BYTES);
+  const queueMaxMessageBytes = integerInRange(env, 'QUEUE_MAX_MESSAGE_BYTES', DEFAULT_QUEUE_MAX_MESSAGE_BYTES, MESSAGE_ALLOWANCE_BYTES + 1, SQS_MAX_MESSAGE_BYTES);
+  const maxMessageBytes = destinationMaxMessageBytes(destination, queueMaxMessageBytes);
   // Leaves room for the message attributes (and escaping) within that queue's limit.
   const maxBodyLimit = maxMessageBytes - MESSAGE_ALLOWANCE_BYTES;
   const maxBodyBytes = integerInRange(env, 'MAX_BODY_BYTES', maxBodyLimit, 1, maxBodyLimit);
@@ -64,8 +61,7 @@ export function loadProducerConfig(env: Env): ProducerConfig {
     throw new ConfigError(`WEBHOOK_SOURCES: "${DEFAULT_SOURCE_NAME}" is the name of the /webhook source; give this one another name (or set WEBHOOK_VERIFICATION to off)`);
   }
   return {
-    queueUrl,
-    queueName: queueNameFromUrl(queueUrl),
+    destination,
     verification,
     secretArn: verification === 'stripe' ? secretArn : undefined,
     toleranceSeconds,

@@ -1,14 +1,13 @@
-import { SendMessageCommand, type MessageSystemAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { SpanKind, SpanStatusCode, context as otelContext, type Span, type Tracer, trace } from '@opentelemetry/api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ATTR, MESSAGING_SYSTEM_SQS } from '../lib/attributes';
+import { ATTR } from '../lib/attributes';
 import { injectTraceContext, xrayTraceHeader } from '../lib/inject';
 import type { Logger } from '../lib/logger';
 import type { SdkMessageAttributes } from '../lib/sqs-carrier';
-import { BODY_ENCODING_ATTRIBUTE, encodeBody, sqsMessageBytes } from '../lib/webhook-message';
+import { BODY_ENCODING_ATTRIBUTE, encodeBody } from '../lib/webhook-message';
 import { WEBHOOK_SOURCE_ATTRIBUTE } from '../telemetry-names';
 import { EVENT_ID_ATTRIBUTE, EVENT_TYPE_ATTRIBUTE, SOURCE_ATTRIBUTE } from '../webhook-identity';
-import type { ProducerConfig } from './config';
+import type { WebhookDestination } from './publish';
 import { errorResponse, jsonResponse } from './responses';
 import type { StoredIdentity } from './stored-identity';
 
@@ -18,9 +17,20 @@ interface AwsErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-const TRANSIENT_ERRORS = new Set(['ThrottlingException', 'RequestThrottled', 'ServiceUnavailable', 'InternalError', 'KmsThrottled', 'TimeoutError']);
+const TRANSIENT_ERRORS = new Set([
+  'ThrottlingException',
+  'RequestThrottled',
+  'ServiceUnavailable',
+  'InternalError',
+  'KmsThrottled',
+  'TimeoutError',
+  // SNS's, when the producer publishes to a topic.
+  'ThrottledException',
+  'InternalErrorException',
+  'KMSThrottlingException',
+]);
 
-/** 503 when SQS is briefly unavailable (retry soon), 502 when it refused the message; both make the sender retry. */
+/** 503 when SQS (or SNS) is briefly unavailable (retry soon), 502 when it refused the message; both make the sender retry. */
 function statusForSendError(error: unknown): number {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorShape;
   const status = shape.$metadata?.httpStatusCode;
@@ -47,17 +57,16 @@ function identityAttributes(encoding: string, identity: StoredIdentity): SdkMess
 
 /**
  * Sends the signed text itself (see lib/webhook-message), never a re-serialization of the parsed
- * event, with its identity and trace context. A message that cannot fit is refused with 413: no
- * retry could make it fit.
+ * event, with its identity and trace context, to the queue or (fan-out) the topic (./publish). A
+ * message that cannot fit is refused with 413: no retry could make it fit.
  */
-export function createEnqueuer(config: ProducerConfig, sqs: Pick<SQSClient, 'send'>, tracer: Tracer) {
+export function createEnqueuer(destination: WebhookDestination, tracer: Tracer) {
   return async (identity: StoredIdentity, text: string, logger: Logger): Promise<APIGatewayProxyResult> => {
     const { body, encoding } = encodeBody(text);
-    const span: Span = tracer.startSpan(`send ${config.queueName}`, {
+    const span: Span = tracer.startSpan(`send ${destination.name}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
-        [ATTR.messagingSystem]: MESSAGING_SYSTEM_SQS,
-        [ATTR.messagingDestinationName]: config.queueName,
+        ...destination.spanAttributes,
         [ATTR.messagingOperationType]: 'send',
         [ATTR.webhookEventId]: identity.id,
         [ATTR.webhookType]: identity.type,
@@ -67,20 +76,17 @@ export function createEnqueuer(config: ProducerConfig, sqs: Pick<SQSClient, 'sen
     const spanContext = trace.setSpan(otelContext.active(), span);
     const log = logger.child({ eventId: identity.id }, spanContext);
     try {
-      const attributes = identityAttributes(encoding, identity);
+      // The destination's own attributes (a topic's filter attributes) before the trace fields too.
+      const attributes: SdkMessageAttributes = { ...identityAttributes(encoding, identity), ...destination.ownAttributes(identity.type) };
       injectTraceContext(attributes, spanContext, log);
-      const bytes = sqsMessageBytes(body, attributes);
-      if (bytes > config.maxMessageBytes) {
+      const oversize = destination.oversize(body, attributes);
+      if (oversize) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'message too large' });
-        log.warn('webhook rejected: message too large', { status: 413, bytes, limit: config.maxMessageBytes, encoding });
+        log.warn('webhook rejected: message too large', { status: 413, bytes: oversize.bytes, limit: oversize.limit, of: oversize.what, encoding });
         return errorResponse(413, 'body too large for one queue message');
       }
       const traceHeader = xrayTraceHeader(spanContext);
-      const systemAttributes: Record<string, MessageSystemAttributeValue> | undefined = traceHeader ? { AWSTraceHeader: string(traceHeader) } : undefined;
-      const sent = await otelContext.with(spanContext, () =>
-        sqs.send(new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: body, MessageAttributes: attributes, MessageSystemAttributes: systemAttributes })),
-      );
-      const messageId = sent.MessageId ?? '';
+      const messageId = await otelContext.with(spanContext, () => destination.send(body, attributes, traceHeader));
       span.setAttribute(ATTR.messagingMessageId, messageId);
       log.info('webhook enqueued', { messageId, type: identity.type });
       // The /webhook source answers as it always has; the others name their source too.
@@ -90,7 +96,7 @@ export function createEnqueuer(config: ProducerConfig, sqs: Pick<SQSClient, 'sen
       span.recordException(err);
       span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
       const status = statusForSendError(error);
-      log.error('SQS did not accept the webhook; the sender will retry', { error: err, status });
+      log.error('SQS did not accept the webhook; the sender will retry', { error: err, status, destination: destination.name });
       return errorResponse(status, 'queue unavailable', status === 503 ? { 'retry-after': '5' } : {});
     } finally {
       span.end();

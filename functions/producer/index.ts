@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { assertTracingReady } from '../lib/startup-check';
 import { loadProducerConfig } from './config';
 import { createProducerHandler } from './producer';
+import { snsClientModule } from './publish';
 import { SigningSecrets } from './signing-secrets';
 import { senderOf, type WebhookSource } from './webhook-sources';
 
@@ -29,10 +30,13 @@ function secretsOf(source: WebhookSource): SigningSecrets {
   return secrets;
 }
 
+// Only the client of the configured destination: the queue's, or with fan-out the topic's.
+const clients = config.destination.kind === 'topic' ? { sns: new (snsClientModule().SNSClient)({}) } : { sqs: new SQSClient({}) };
+
 const defaultSource = config.defaultSource;
 export const handler = createProducerHandler({
   config,
-  sqs: new SQSClient({}),
+  ...clients,
   secrets: defaultSource?.scheme === 'stripe' ? secretsOf(defaultSource) : undefined,
   sourceSecrets: secretsOf,
 });

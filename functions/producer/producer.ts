@@ -1,4 +1,5 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { trace } from '@opentelemetry/api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createLogger, type Logger } from '../lib/logger';
@@ -6,6 +7,7 @@ import { PIPELINE_TRACER_NAME, WEBHOOK_SOURCE_ATTRIBUTE } from '../telemetry-nam
 import type { ProducerConfig } from './config';
 import { createEnqueuer } from './enqueue';
 import { readWebhookRequest, requestedSource, type WebhookHttpEvent } from './http-event';
+import { createDestination, snsClientModule } from './publish';
 import { errorResponse, jsonResponse } from './responses';
 import type { SigningSecrets } from './signing-secrets';
 import { storedIdentity } from './stored-identity';
@@ -16,7 +18,10 @@ import { senderOf, type WebhookSource } from './webhook-sources';
 
 export interface ProducerDependencies {
   config: ProducerConfig;
-  sqs: Pick<SQSClient, 'send'>;
+  /** Required when the destination is a queue (QUEUE_URL). */
+  sqs?: Pick<SQSClient, 'send'>;
+  /** Required when the destination is a topic (TOPIC_ARN, fan-out). */
+  sns?: Pick<SNSClient, 'send'>;
   /** The `/webhook` source's secrets; required when `config.verification` is `stripe`. */
   secrets?: SigningSecrets;
   /** Each `/webhooks/<source>` source's secrets; required when `config.sources` names any. */
@@ -32,13 +37,17 @@ export type ProducerHandler = (event: WebhookHttpEvent | null) => Promise<APIGat
 const loggable = (name: string) => (name.length > 64 ? `${name.slice(0, 64)}…` : name);
 
 export function createProducerHandler(deps: ProducerDependencies): ProducerHandler {
-  const { config } = deps;
+  const { config, sqs, sns } = deps;
   const logger = deps.logger ?? createLogger({ component: 'producer' });
+  const destination = createDestination(config.destination, config.maxMessageBytes, {
+    ...(sqs ? { sendMessage: (input) => sqs.send(new SendMessageCommand(input)) } : {}),
+    ...(sns ? { publish: (input) => sns.send(new (snsClientModule().PublishCommand)(input)) } : {}),
+  });
   const now = deps.now ?? Date.now;
   if (config.verification === 'stripe' && !deps.secrets) throw new Error('stripe verification needs the signing secrets');
   if (config.sources.size > 0 && !deps.sourceSecrets) throw new Error('the webhook sources need their signing secrets');
   const verify = createVerifier({ secretsOf: (source) => (source.bareKeys ? (deps.secrets as SigningSecrets) : deps.sourceSecrets!(source)), now });
-  const enqueue = createEnqueuer(config, deps.sqs, trace.getTracer(PIPELINE_TRACER_NAME));
+  const enqueue = createEnqueuer(destination, trace.getTracer(PIPELINE_TRACER_NAME));
   const otherSources = [...config.sources.keys()];
 
   // Every refusal below is a 4xx: retrying the same signed request cannot change the answer.

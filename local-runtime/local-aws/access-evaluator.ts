@@ -65,12 +65,17 @@ const EXPLICIT: Record<string, string> = {
   pb: 'with an explicit deny in a permissions boundary',
 };
 
-/** AWS's own wording of why: an explicit deny and where, or which kind of policy allows nothing. */
-function denialReason(analysis: RequestAnalysis | undefined, action: string): string {
-  if (!analysis) return `because no identity-based policy allows the ${action} action`;
+/**
+ * AWS's own wording of why: an explicit deny and where, or which kind of policy allows nothing. A
+ * service principal (sns.amazonaws.com) has no identity policy: only a resource policy could have
+ * allowed it.
+ */
+function denialReason(analysis: RequestAnalysis | undefined, action: string, servicePrincipal: boolean): string {
+  if (!analysis) return `because no ${servicePrincipal ? 'resource' : 'identity'}-based policy allows the ${action} action`;
   const reasons = getDenialReasons(analysis);
   const explicit = reasons.find((reason) => reason.denialType === 'Explicit');
   if (explicit) return EXPLICIT[explicit.policyType] ?? `with an explicit deny in a ${explicit.policyType} policy`;
+  if (servicePrincipal) return `because no resource-based policy allows the ${action} action`;
   const types = new Set(reasons.map((reason) => reason.policyType));
   const identityAllows = (analysis.identityAnalysis?.allowStatements.length ?? 0) > 0;
   // A key policy that allows nothing (and does not delegate to IAM) is named as such, as KMS does.
@@ -128,6 +133,6 @@ export class AccessEvaluator {
     if (result.resultType === 'error') return denied(`(the local AWS could not evaluate this request: ${result.errors.message})`);
     if (result.overallResult === 'Allowed') return { allowed: true };
     const analysis = result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis;
-    return denied(denialReason(analysis, request.action));
+    return denied(denialReason(analysis, request.action, !request.principal.startsWith('arn:')));
   }
 }

@@ -3,7 +3,7 @@ import type { AwsRequest } from './aws-request';
 import { actionsOf, type Target } from './call-targets';
 import { accessDeniedShape, kmsDeniedShape, type ErrorShape } from './error-answers';
 import type { RoleSession } from './identity';
-import { dynamodbKmsCalls, kmsContext, secretsKmsCalls, sqsKmsCalls, type ImpliedKmsCall } from './kms-implications';
+import { dynamodbKmsCalls, kmsContext, secretsKmsCalls, snsKmsCalls, sqsKmsCalls, type ImpliedKmsCall } from './kms-implications';
 import type { PolicyDocument, PolicyStore, RolePolicies } from './policy-store';
 
 /** A refusal the endpoint gave: kept for the tests, the demo and whoever wonders why a call failed. */
@@ -56,6 +56,10 @@ async function resolveTarget(target: Target, request: AwsRequest, deps: Authoriz
       const secret = await store.secret(target.id);
       const arn = secret?.arn ?? (target.id.startsWith('arn:') ? target.id : `arn:aws:secretsmanager:${region}:${accountId}:secret:${target.id}`);
       return { arn, policy: secret?.policy, kms: secret?.kmsKeyId ? secretsKmsCalls(op, arn, secret.kmsKeyId, region) : [] };
+    }
+    case 'topic': {
+      const topic = await store.topic(target.arn);
+      return { arn: topic?.arn ?? target.arn, policy: topic?.policy, kms: topic?.kmsKeyId ? snsKmsCalls(op, target.arn, topic.kmsKeyId, region) : [] };
     }
     case 'key': {
       const key = await store.key(target.id);

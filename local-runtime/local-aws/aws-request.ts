@@ -70,6 +70,8 @@ export function parseAwsRequest(input: { method: string; url: string; headers: I
 const DATA_PLANE = new Set([
   'SendMessage',
   'SendMessageBatch',
+  'Publish',
+  'PublishBatch',
   'ReceiveMessage',
   'DeleteMessage',
   'DeleteMessageBatch',

@@ -6,6 +6,7 @@ export type Target =
   | { kind: 'table'; name: string }
   | { kind: 'secret'; id: string }
   | { kind: 'key'; id: string }
+  | { kind: 'topic'; arn: string }
   | { kind: 'arn'; arn: string }
   | { kind: 'none' };
 
@@ -73,6 +74,11 @@ export function actionsOf(request: AwsRequest, region: string, accountId: string
       if (!group) return [{ action: `logs:${operation}`, target: { kind: 'none' } }];
       const arn = stream !== undefined ? `${base}:log-stream:${stream}` : operation === 'CreateLogGroup' ? `${base}:log-stream:` : base;
       return [{ action: `logs:${operation}`, target: { kind: 'arn', arn } }];
+    }
+    case 'sns': {
+      // PublishBatch needs sns:Publish, as SendMessageBatch needs sqs:SendMessage.
+      const arn = text(params.TopicArn) ?? text(params.TargetArn);
+      return [{ action: `sns:${operation.replace(/Batch$/, '')}`, target: arn ? { kind: 'topic', arn } : { kind: 'none' } }];
     }
     case 'sts':
       // GetCallerIdentity needs no permission; nothing else is expected from a function.

@@ -42,6 +42,7 @@ export function accessDeniedShape(service: string, message: string): ErrorShape 
   if (service === 'sqs') return { code: 'AccessDenied', type: 'com.amazon.coral.service#AccessDeniedException', queryCode: 'AccessDenied', status: 403, message };
   if (service === 'dynamodb') return { code: 'AccessDeniedException', type: 'com.amazon.coral.service#AccessDeniedException', status: 400, message };
   if (service === 'iam' || service === 'sts') return { code: 'AccessDenied', status: 403, message };
+  if (service === 'sns') return { code: 'AuthorizationError', status: 403, message };
   return { code: 'AccessDeniedException', status: service === 'lambda' || service === 'xray' ? 403 : 400, message };
 }
 
@@ -59,6 +60,7 @@ export function kmsDeniedShape(service: string, kmsMessage: string): ErrorShape 
     return { code: 'AccessDeniedException', type: 'com.amazon.coral.service#AccessDeniedException', status: 400, message: `KMS key access denied error: ${kmsMessage}${kmsSuffix()}` };
   }
   if (service === 'secretsmanager') return { code: 'AccessDeniedException', status: 400, message: `Access to KMS is not allowed (${kmsMessage})` };
+  if (service === 'sns') return { code: 'KMSAccessDenied', status: 400, message: kmsMessage + kmsSuffix() };
   return { code: 'AccessDeniedException', status: 400, message: kmsMessage };
 }
 

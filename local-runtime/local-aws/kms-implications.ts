@@ -68,6 +68,19 @@ export function secretsKmsCalls(operation: string, secretArn: string, keyId: str
   return [];
 }
 
+/**
+ * SNS with a customer managed key: the publisher's permissions make the data key each message is
+ * encrypted with (kms:GenerateDataKey) and decrypt it (kms:Decrypt), context aws:sns:topicArn.
+ */
+export function snsKmsCalls(operation: string, topicArn: string, keyId: string, region: string): ImpliedKmsCall[] {
+  if (operation !== 'Publish' && operation !== 'PublishBatch') return [];
+  const base = { keyId, viaService: `sns.${region}.amazonaws.com`, encryptionContext: { 'aws:sns:topicArn': topicArn } };
+  return [
+    { action: 'kms:GenerateDataKey', ...base },
+    { action: 'kms:Decrypt', ...base },
+  ];
+}
+
 /** The condition keys KMS sets for such a call. */
 export function kmsContext(call: ImpliedKmsCall, accountId: string): Record<string, string | string[]> {
   return {

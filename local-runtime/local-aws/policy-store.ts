@@ -3,6 +3,7 @@ import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolic
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetFunctionConfigurationCommand, GetPolicyCommand as GetFunctionPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeSecretCommand, GetResourcePolicyCommand as GetSecretPolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ADMIN_CREDENTIALS } from './identity';
 
@@ -58,6 +59,25 @@ export interface KeyFacts {
   awsManaged: boolean;
 }
 
+export interface TopicFacts {
+  arn: string;
+  policy: PolicyDocument | undefined;
+  /** The topic's KMS key as configured (id, alias or ARN), when it is encrypted. */
+  kmsKeyId: string | undefined;
+}
+
+/** One subscription of a topic, as SNS delivers to it. */
+export interface SubscriptionFacts {
+  arn: string;
+  protocol: string;
+  /** The subscribed queue's ARN, for protocol sqs. */
+  endpoint: string;
+  rawMessageDelivery: boolean;
+  /** The filter policy as a parsed JSON object, or undefined (every message). */
+  filterPolicy: unknown;
+  filterPolicyScope: 'MessageAttributes' | 'MessageBody';
+}
+
 export interface FunctionFacts {
   arn: string;
   policy: PolicyDocument | undefined;
@@ -87,6 +107,7 @@ export class PolicyStore {
   private readonly secrets: SecretsManagerClient;
   private readonly dynamodb: DynamoDBClient;
   private readonly lambda: LambdaClient;
+  private readonly sns: SNSClient;
   /** Reads made, for the tests that check the cache. */
   reads = 0;
 
@@ -98,6 +119,7 @@ export class PolicyStore {
     this.secrets = new SecretsManagerClient(config);
     this.dynamodb = new DynamoDBClient(config);
     this.lambda = new LambdaClient(config);
+    this.sns = new SNSClient(config);
   }
 
   /** Drops everything read so far: the next decision reads the emulator again. */
@@ -224,6 +246,45 @@ export class PolicyStore {
       if (metadata?.KeyManager === 'AWS') return { arn, policy: { Statement: [] }, awsManaged: true };
       const { Policy } = await this.kms.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }));
       return { arn, policy: parsePolicyDocument(Policy) ?? { Statement: [] }, awsManaged: false };
+    });
+  }
+
+  /** The topic `topicArn` names, with its policy and key, or undefined when the emulator has none. */
+  topic(topicArn: string): Promise<TopicFacts | undefined> {
+    return this.cached(`topic:${topicArn}`, async () => {
+      try {
+        const { Attributes = {} } = await this.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+        return { arn: Attributes.TopicArn ?? topicArn, policy: parsePolicyDocument(Attributes.Policy), kmsKeyId: Attributes.KmsMasterKeyId || undefined };
+      } catch (error) {
+        if (/NotFound/.test(errorName(error))) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** The topic's subscriptions with the attributes that decide a delivery (raw or enveloped, the filter). */
+  subscriptions(topicArn: string): Promise<SubscriptionFacts[]> {
+    return this.cached(`subscriptions:${topicArn}`, async () => {
+      const listed = [];
+      let token: string | undefined;
+      do {
+        const page = await this.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+        listed.push(...(page.Subscriptions ?? []));
+        token = page.NextToken;
+      } while (token);
+      return Promise.all(
+        listed.map(async (subscription) => {
+          const { Attributes = {} } = await this.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscription.SubscriptionArn }));
+          return {
+            arn: subscription.SubscriptionArn ?? '',
+            protocol: subscription.Protocol ?? '',
+            endpoint: subscription.Endpoint ?? '',
+            rawMessageDelivery: Attributes.RawMessageDelivery === 'true',
+            filterPolicy: Attributes.FilterPolicy ? (JSON.parse(Attributes.FilterPolicy) as unknown) : undefined,
+            filterPolicyScope: Attributes.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes',
+          } satisfies SubscriptionFacts;
+        }),
+      );
     });
   }
 

@@ -16,16 +16,27 @@ locals {
 
   # Deny every request that does not use TLS. A Deny on the whole service (sqs:*) so that no
   # action escapes it; it grants nothing.
-  tls_only_policy = { for key, arn in { queue = aws_sqs_queue.this.arn, dlq = aws_sqs_queue.dlq.arn } : key => {
+  queue_policies = { for key, arn in { queue = aws_sqs_queue.this.arn, dlq = aws_sqs_queue.dlq.arn } : key => {
     Version = "2012-10-17"
-    Statement = [{
+    Statement = concat([{
       Sid       = "DenyInsecureTransport"
       Effect    = "Deny"
       Principal = "*"
       Action    = "sqs:*"
       Resource  = arn
       Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
+      }],
+      # A topic delivers as the SNS service principal, which has no identity policy: only the
+      # queue's own policy can let it send, and only for the named topics (aws:SourceArn, against
+      # a confused deputy).
+      key == "queue" && length(var.sns_topic_arns) > 0 ? [{
+        Sid       = "AllowTopicDelivery"
+        Effect    = "Allow"
+        Principal = { Service = "sns.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = arn
+        Condition = { ArnEquals = { "aws:SourceArn" = var.sns_topic_arns } }
+    }] : [])
   } }
 }
 
@@ -64,14 +75,14 @@ resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
 # attribute is set, and real SQS does not mind the order.
 resource "aws_sqs_queue_policy" "this" {
   queue_url = aws_sqs_queue.this.id
-  policy    = jsonencode(local.tls_only_policy.queue)
+  policy    = jsonencode(local.queue_policies.queue)
 
   depends_on = [aws_sqs_queue_redrive_policy.this]
 }
 
 resource "aws_sqs_queue_policy" "dlq" {
   queue_url = aws_sqs_queue.dlq.id
-  policy    = jsonencode(local.tls_only_policy.dlq)
+  policy    = jsonencode(local.queue_policies.dlq)
 
   depends_on = [aws_sqs_queue_redrive_allow_policy.dlq]
 }

@@ -39,8 +39,8 @@ output "redrive_allow_policy" {
 }
 
 output "queue_policy" {
-  description = "The TLS-only resource policies of the queue and the DLQ, as objects keyed queue and dlq."
-  value       = local.tls_only_policy
+  description = "The resource policies of the queue (TLS only, and the SNS delivery of sns_topic_arns) and the DLQ (TLS only), as objects keyed queue and dlq."
+  value       = local.queue_policies
 }
 
 output "alarm_arns" {

@@ -76,6 +76,13 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "sns_topic_arns" {
+  description = "SNS topics subscribed to the queue (fan-out): its policy lets sns.amazonaws.com send to it for these topics only (aws:SourceArn). Empty: no SNS statement."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
 variable "create_alarms" {
   description = "Creates the DLQ-not-empty and oldest-message-age alarms."
   type        = bool

@@ -14,6 +14,22 @@ export interface Deployment {
   consumerLogGroup: string;
   /** The sources it serves (output webhook_sources), when its outputs say. */
   sources?: DeploymentSources;
+  /** With fan-out (output fan_out): every consumer, the module's own first; absent without. */
+  consumers?: DeployedConsumer[];
+}
+
+/** One consumer of a fan-out, as the fan_out output names it. */
+export interface DeployedConsumer {
+  name: string;
+  /** The module's own consumer (whose table, queue and DLQ are also the outputs table_name, queue_url, dlq_url). */
+  own: boolean;
+  /** Undefined for a package of its own: no table to read. */
+  tableName?: string;
+  queueUrl: string;
+  dlqUrl: string;
+  consumerLogGroup: string;
+  /** Its subscription's filter policy (JSON), undefined when it takes every event. */
+  filterPolicy?: string;
 }
 
 export interface DeploymentFlags {
@@ -88,7 +104,54 @@ export function resolveDeployment(flags: DeploymentFlags, outputs: Outputs = {},
   if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);
   const endpoint = flags.endpoint ?? text(outputs, 'moto_endpoint');
   const sources = sourcesOf(outputs.webhook_sources);
-  return { ...(partial as Omit<Deployment, 'endpoint' | 'sources'>), ...(endpoint ? { endpoint } : {}), ...(sources ? { sources } : {}) };
+  const consumers = consumersOf(outputs.fan_out);
+  return {
+    ...(partial as Omit<Deployment, 'endpoint' | 'sources' | 'consumers'>),
+    ...(endpoint ? { endpoint } : {}),
+    ...(sources ? { sources } : {}),
+    ...(consumers ? { consumers } : {}),
+  };
+}
+
+/** The fan_out output's consumers, the module's own first, or undefined without fan-out. */
+function consumersOf(value: unknown): DeployedConsumer[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const consumers = (value as { consumers?: unknown }).consumers;
+  if (typeof consumers !== 'object' || consumers === null) return undefined;
+  const field = (entry: Record<string, unknown>, name: string) => (typeof entry[name] === 'string' && entry[name] !== '' ? (entry[name] as string) : undefined);
+  const list = Object.entries(consumers as Record<string, Record<string, unknown>>).map(([name, entry]): DeployedConsumer => {
+    const tableName = field(entry, 'table_name');
+    const filterPolicy = field(entry, 'filter_policy');
+    const functionName = field(entry, 'function_name');
+    return {
+      name,
+      own: entry.own === true,
+      ...(tableName ? { tableName } : {}),
+      queueUrl: field(entry, 'queue_url') ?? '',
+      dlqUrl: field(entry, 'dlq_url') ?? '',
+      consumerLogGroup: field(entry, 'log_group_name') ?? (functionName ? `/aws/lambda/${functionName}` : ''),
+      ...(filterPolicy ? { filterPolicy } : {}),
+    };
+  });
+  return list.sort((a, b) => Number(b.own) - Number(a.own));
+}
+
+/**
+ * The deployment as one consumer sees it (its table, queue, DLQ and log group; the producer's
+ * as before). Without fan-out only the one consumer exists: no name, or an error for a name.
+ */
+export function consumerDeployment(deployment: Deployment, name: string | undefined): Deployment {
+  const consumers = deployment.consumers;
+  if (!consumers) {
+    if (name !== undefined) throw new Error(`--consumer ${name}: this deployment has one consumer (no fan_out)`);
+    return deployment;
+  }
+  const consumer = consumers.find((candidate) => candidate.name === name);
+  if (!consumer) {
+    const names = consumers.map((candidate) => candidate.name).join(', ');
+    throw new Error(name === undefined ? `this deployment fans out to ${names}: name one with --consumer` : `unknown consumer ${name}: this deployment fans out to ${names}`);
+  }
+  return { ...deployment, tableName: consumer.tableName ?? '', queueUrl: consumer.queueUrl, dlqUrl: consumer.dlqUrl, consumerLogGroup: consumer.consumerLogGroup };
 }
 
 /** The webhook_sources output as name -> key prefix, or undefined when the outputs have none (a deployment from before sources). */

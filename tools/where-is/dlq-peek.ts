@@ -5,6 +5,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { snsEnvelopeOf } from '../../functions/lib/sns-envelope';
 import { BODY_ENCODING_ATTRIBUTE, decodeBody } from '../../functions/lib/webhook-message';
 import { EVENT_ID_ATTRIBUTE, SOURCE_ATTRIBUTE, sourceEventKey } from '../../functions/webhook-identity';
 
@@ -88,20 +89,23 @@ export async function releaseMessages(sqs: SQSClient, queueUrl: string, messages
  * `/webhooks/<source>` message names its event in attributes (`<source>#<id>`); a `/webhook`
  * message's body is the signed event itself (`id`), escaped only where SQS's character set
  * requires (`webhook-body-encoding`); a message from before 0.2.0 has no encoding attribute and
- * holds the envelope `{ eventId, type, payload }`.
+ * holds the envelope `{ eventId, type, payload }`. With fan-out, a subscription without raw
+ * delivery puts SNS's envelope in the queue: the message and its attributes are read from inside it.
  */
 export function messageEventKey(message: Pick<Message, 'Body' | 'MessageAttributes'>): string | undefined {
   try {
-    const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+    const sns = snsEnvelopeOf({ body: message.Body });
+    const body = sns ? sns.message : (message.Body ?? '');
+    const attribute = (name: string) => (sns ? sns.messageAttributes[name]?.stringValue : message.MessageAttributes?.[name]?.StringValue);
     const id = attribute(EVENT_ID_ATTRIBUTE);
     const source = attribute(SOURCE_ATTRIBUTE);
     if (id !== undefined) return source !== undefined ? sourceEventKey(source, id) : undefined;
     const encoding = attribute(BODY_ENCODING_ATTRIBUTE);
     if (encoding === undefined) {
-      const envelope = JSON.parse(message.Body ?? '') as { eventId?: unknown };
+      const envelope = JSON.parse(body) as { eventId?: unknown };
       return typeof envelope.eventId === 'string' ? envelope.eventId : undefined;
     }
-    const event = JSON.parse(decodeBody(message.Body ?? '', encoding)) as { id?: unknown };
+    const event = JSON.parse(decodeBody(body, encoding)) as { id?: unknown };
     return typeof event.id === 'string' ? event.id : undefined;
   } catch {
     return undefined;

@@ -44,6 +44,8 @@ export interface Answer {
   /** The source it came in on (stripe for /webhook) and its table key. */
   source: string;
   key: string;
+  /** Its event type, when the table or the producer's logs say (what fan-out subscriptions filter on). */
+  eventType?: string;
   verdict: Verdict;
   summary: string;
   /** The answer may be wrong because a source could not be read in full. */
@@ -108,11 +110,16 @@ export async function locateEvent(event: EventRef, deployment: Deployment, clien
 
   // The table: the one item an event becomes.
   let item: Record<string, string> | undefined;
-  try {
-    const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: deployment.tableName, Key: { eventId: { S: event.key } }, ConsistentRead: true }));
-    if (Item) item = Object.fromEntries(Object.entries(Item).map(([name, value]) => [name, value.S ?? value.N ?? '']));
-  } catch (error) {
-    partialReasons.push(`table ${deployment.tableName} not read: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  // No table: a fan-out consumer running a package of its own (its logs say what it did).
+  if (deployment.tableName === '') {
+    partialReasons.push('no table to read: this consumer runs a package of its own');
+  } else {
+    try {
+      const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: deployment.tableName, Key: { eventId: { S: event.key } }, ConsistentRead: true }));
+      if (Item) item = Object.fromEntries(Object.entries(Item).map(([name, value]) => [name, value.S ?? value.N ?? '']));
+    } catch (error) {
+      partialReasons.push(`table ${deployment.tableName} not read: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    }
   }
 
   // The DLQ, without consuming it.
@@ -179,7 +186,8 @@ export async function locateEvent(event: EventRef, deployment: Deployment, clien
     logEventsRead: eventsRead,
   };
   const logsSeen = lines.length > 0;
-  const base = { eventId, source: event.source, key: event.key, partial: partialReasons.length > 0, partialReasons, attempts, timeline, searched };
+  const eventType = item?.type ?? enqueued.map((line) => str(line.fields.type)).find((type) => type !== undefined);
+  const base = { eventId, source: event.source, key: event.key, ...(eventType !== undefined ? { eventType } : {}), partial: partialReasons.length > 0, partialReasons, attempts, timeline, searched };
   const redriveCommand = `make redrive ARGS='--event-id ${eventId.length > 80 ? '<event id>' : eventId}${event.isDefault ? '' : ` --source ${event.source}`} <the same deployment flags>'`;
 
   if (item) {

@@ -2,7 +2,7 @@
 // `redrive`: moves dead-lettered messages back to the queue after the cause is fixed.
 import { DEPLOYMENT_HELP, DEPLOYMENT_OPTIONS, deploymentFlags, parseArgs, positiveInteger } from './args';
 import { createClients, destroyClients } from './aws';
-import { loadDeployment } from './deployment';
+import { consumerDeployment, loadDeployment } from './deployment';
 import { eventRef } from './event-ref';
 import { redrive, type RedriveMethod } from './redrive';
 
@@ -16,6 +16,8 @@ and AWSTraceHeader, so each event's next attempt lands on its original trace.
   --rate N                   at most N messages per second
   --event-id ID              only this event's messages (copy method)
   --source NAME              the source of --event-id (default stripe, /webhook's)
+  --consumer NAME            with fan-out (required there): this consumer's DLQ back to its
+                             queue; the other consumers are not touched
   --method auto|move-task|copy
                              auto: StartMessageMoveTask when moving everything, falling back to
                              copy (receive, send, delete) where it is not available (moto)
@@ -32,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       rate: { type: 'string' },
       'event-id': { type: 'string' },
       source: { type: 'string' },
+      consumer: { type: 'string' },
       method: { type: 'string' },
       'max-messages': { type: 'string' },
     },
@@ -43,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   const method = (values.method ?? 'auto') as RedriveMethod;
   if (!['auto', 'move-task', 'copy'].includes(method)) throw new Error(`--method must be auto, move-task or copy, not ${method}`);
   if (values.source !== undefined && values['event-id'] === undefined) throw new Error('--source names the source of --event-id: give both');
-  const deployment = loadDeployment(deploymentFlags(values));
+  // With fan-out, one consumer's DLQ and queue: each consumer's failures are its own.
+  const deployment = consumerDeployment(loadDeployment(deploymentFlags(values)), values.consumer);
   const clients = createClients(deployment);
   try {
     const result = await redrive(clients.sqs, {

@@ -1,4 +1,5 @@
 import { xrayTraceId } from './links';
+import type { ConsumerAnswer, ConsumerVerdict } from './fan-out';
 import type { Answer } from './locate';
 
 const HEADLINE: Record<Answer['verdict'], string> = {
@@ -11,8 +12,27 @@ const HEADLINE: Record<Answer['verdict'], string> = {
 
 const short = (id: string) => (id.length > 60 ? `${id.slice(0, 57)}…` : id);
 
+const CONSUMER_HEADLINE: Record<ConsumerVerdict, string> = { ...HEADLINE, 'filtered-out': 'FILTERED OUT (not delivered)' };
+
+/** With fan-out: each consumer's verdict and summary, then its answer's facts, indented. */
+function renderConsumers(consumers: readonly ConsumerAnswer[]): string[] {
+  const out = ['  consumers'];
+  for (const consumer of consumers) {
+    out.push(`    ${consumer.name}: ${CONSUMER_HEADLINE[consumer.verdict]}: ${consumer.summary}`);
+    if (consumer.verdict === 'filtered-out') continue;
+    const facts = renderAnswer({ ...consumer.answer, timeline: [] }).split('\n').slice(2);
+    out.push(...facts.filter((line) => !/^ {2}(logs|trace view|searched) /.test(line)).map((line) => `    ${line}`));
+  }
+  return out;
+}
+
 /** The answer for a person: the verdict first, then the facts behind it, then where to look next. */
-export function renderAnswer(answer: Answer): string {
+export function renderAnswer(answer: Answer & { consumers?: readonly ConsumerAnswer[] }): string {
+  if (answer.consumers) {
+    const { consumers, ...rest } = answer;
+    const [headline = '', summary = '', ...others] = renderAnswer({ ...rest, stored: undefined, deadLettered: undefined, queued: undefined, attempts: undefined }).split('\n');
+    return [headline, summary, ...renderConsumers(consumers), ...others].join('\n');
+  }
   const out: string[] = [`${short(answer.eventId)}${answer.key !== answer.eventId ? ` (${answer.source}, key ${short(answer.key)})` : ''}: ${HEADLINE[answer.verdict]}${answer.partial ? ' (partial answer, see below)' : ''}`, `  ${answer.summary}`];
   const { stored, deadLettered, queued, rejected, attempts } = answer;
   if (stored) {

@@ -5,6 +5,7 @@ import { DEPLOYMENT_HELP, DEPLOYMENT_OPTIONS, deploymentFlags, parseArgs, parseD
 import { createClients, destroyClients } from './aws';
 import { loadDeployment } from './deployment';
 import { eventRef } from './event-ref';
+import { locateAcrossConsumers } from './fan-out';
 import { locateEvent } from './locate';
 import { renderAnswer } from './render';
 
@@ -15,6 +16,8 @@ gate), never-seen; with the trace id, a trace view link and a Logs Insights link
 
   --source NAME              the source the event came in on (webhook_sources' names; default:
                              stripe, /webhook's, whose events keep bare ids)
+  --consumer NAME            with fan-out: only this consumer (default: each, e.g. "stored by
+                             billing; in notifications' DLQ")
   --since DURATION           how far back to search the logs (default 14d, the DLQ's retention)
   --max-messages N           DLQ messages to read at most (default 100)
   --max-log-events N         log events to read at most per search (default 1000)
@@ -24,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...DEPLOYMENT_OPTIONS, source: { type: 'string' }, since: { type: 'string' }, 'max-messages': { type: 'string' }, 'max-log-events': { type: 'string' } },
+    options: { ...DEPLOYMENT_OPTIONS, source: { type: 'string' }, consumer: { type: 'string' }, since: { type: 'string' }, 'max-messages': { type: 'string' }, 'max-log-events': { type: 'string' } },
   });
   if (values.help) {
     console.log(HELP);
@@ -38,11 +41,17 @@ export async function main(argv: string[]): Promise<number> {
   const deployment = loadDeployment(deploymentFlags(values));
   const clients = createClients(deployment);
   try {
-    const answer = await locateEvent(eventRef(eventId, values.source, deployment.sources), deployment, clients, {
+    const event = eventRef(eventId, values.source, deployment.sources);
+    const options = {
       windowSeconds: parseDuration(values.since ?? '14d'),
       maxMessages: positiveInteger(values['max-messages'], '--max-messages', 100),
       maxLogEvents: positiveInteger(values['max-log-events'], '--max-log-events', 1000),
-    });
+    };
+    if (values.consumer !== undefined && !deployment.consumers) throw new Error(`--consumer ${values.consumer}: this deployment has one consumer (no fan_out)`);
+    // With fan-out, each consumer's answer (its table, queue, DLQ and logs).
+    const answer = deployment.consumers
+      ? await locateAcrossConsumers(event, deployment, clients, options, values.consumer)
+      : await locateEvent(event, deployment, clients, options);
     console.log(values.json ? JSON.stringify(answer, null, 2) : renderAnswer(answer));
     return 0;
   } finally {

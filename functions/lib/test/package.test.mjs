@@ -58,5 +58,22 @@ for (const [format, lib] of Object.entries(builds)) {
       assert.equal(bad.attributes['trace.has_upstream_context'], false);
       assert.equal(bad.status.code, SpanStatusCode.ERROR);
     });
+
+    it('unwraps an SNS notification envelope: the published message to the work, the envelope attributes for the context', async () => {
+      exporter.reset();
+      const publisher = trace.getTracer('test').startSpan('publish', { kind: SpanKind.PRODUCER }, ROOT_CONTEXT);
+      const attributes = {};
+      lib.injectTraceContext(attributes, trace.setSpan(ROOT_CONTEXT, publisher), lib.createLogger({}, () => undefined));
+      publisher.end();
+      const MessageAttributes = { traceparent: { Type: 'String', Value: attributes.traceparent.StringValue } };
+      const body = JSON.stringify({ Type: 'Notification', MessageId: 'sns-1', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:orders', Message: '{"id":"o-1"}', MessageAttributes });
+      const bodies = [];
+      await lib.processSqsBatch({ Records: [{ ...record('wrapped'), body }] }, async (r) => void bodies.push(r.body));
+      assert.deepEqual(bodies, ['{"id":"o-1"}']);
+      const [span] = exporter.getFinishedSpans().filter((s) => s.name === 'process orders');
+      assert.equal(span.spanContext().traceId, publisher.spanContext().traceId);
+      assert.equal(span.attributes['trace.upstream_source'], 'sns_message_attributes');
+      assert.equal(lib.snsEnvelopeOf({ body })?.message, '{"id":"o-1"}');
+    });
   });
 }
