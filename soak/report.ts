@@ -63,7 +63,7 @@ export const reportFailures = (report: Pick<SoakReport, 'verdict' | 'fanOut'>): 
 export function renderReport(report: SoakReport): string {
   if (report.fanOut) {
     // One table per consumer (each against its own filter), then the run's verdict.
-    const parts = report.fanOut.map(({ consumer, verdict }) => `consumer ${consumer}:\n${renderReport({ ...report, verdict, fanOut: undefined })}`);
+    const parts = report.fanOut.map(({ consumer, verdict, deadLetterMessages }) => `consumer ${consumer}:\n${renderReport({ ...report, verdict, deadLetterMessages, fanOut: undefined })}`);
     const total = reportFailures(report);
     return [...parts, total === 0 ? 'PASS on every consumer' : `FAIL: ${total} problems across the consumers`].join('\n\n');
   }

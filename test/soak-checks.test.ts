@@ -2,7 +2,8 @@
 import type { SpanRecord } from '../local-runtime/span-file';
 import { checkFanOut, checkSoak, failures, percentile, type SoakEvidence, type StoredItem } from '../soak/checks';
 import type { PlannedEvent } from '../soak/events';
-import { parseSoakArgs, DEFAULT_OPTIONS } from '../soak/options';
+import { parseSoakArgs, DEFAULT_OPTIONS, FAULT_KINDS, type FaultKind } from '../soak/options';
+import { renderReport, type SoakReport } from '../soak/report';
 import type { EventLedger } from '../soak/sender';
 
 let nextSpan = 1;
@@ -196,5 +197,36 @@ describe('soak end checks with fan-out: per consumer, by its filter', () => {
     expect(checkFanOut({ ledgers, spans: [...spans, stray] }, consumers()).map(({ verdict }) => verdict.crossWired)).toEqual([0, 1]);
     const withoutBranch = spans.filter((s) => !(s.service === 'wh-notifications'));
     expect(checkFanOut({ ledgers, spans: withoutBranch }, consumers()).map(({ verdict }) => verdict.brokenTraces.map((b) => b.reason))).toEqual([[], ['no process-webhook span for this event in its trace']]);
+  });
+  it('renders one table per consumer, each with its own DLQ count', () => {
+    const [billing, notifications] = checkFanOut({ ledgers, spans }, consumers()) as [ReturnType<typeof checkFanOut>[number], ReturnType<typeof checkFanOut>[number]];
+    const report: SoakReport = {
+      options: DEFAULT_OPTIONS,
+      events: { total: 3, normal: 3, poison: 0, forged: 0 },
+      deliveries: 3,
+      redeliveries: 0,
+      attempts: 3,
+      retriesByCause: {},
+      faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>,
+      awsRequests: {},
+      consumer: { batches: 1, failedInvocations: {}, recordsRetried: 0, duplicatesSkipped: 0 },
+      deadLetterMessages: 7,
+      verdict: billing.verdict,
+      fanOut: [
+        { ...billing, deadLetterMessages: 5 },
+        { ...notifications, deadLetterMessages: 2 },
+      ],
+      wallMs: 1,
+      sendMs: 1,
+      endpoints: { moto: '', localAws: '', localAwsTls: '' },
+    };
+    const dlqRows = renderReport(report)
+      .split('consumer ')
+      .slice(1)
+      .map((table) => [table.split(':')[0], /DLQ messages\s+(\d+)/.exec(table)?.[1]]);
+    expect(dlqRows).toEqual([
+      ['billing', '5'],
+      ['notifications', '2'],
+    ]);
   });
 });
