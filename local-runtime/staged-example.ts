@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { localAwsProviderBlock } from './provider-block';
 
 /** What the root module reads besides its own `.tf` files, which are all linked (a new one is never missed). */
 const MODULE_ASSETS = ['adot-layer.json', 'dist', 'modules'];
@@ -8,9 +9,6 @@ const MODULE_ASSETS = ['adot-layer.json', 'dist', 'modules'];
 function moduleEntries(root: string): string[] {
   return [...readdirSync(root).filter((name) => name.endsWith('.tf')), ...MODULE_ASSETS];
 }
-
-/** Every service the published examples touch, all sent to the local AWS endpoint. */
-const ENDPOINT_SERVICES = ['apigateway', 'cloudwatch', 'cloudwatchlogs', 'dynamodb', 'ec2', 'iam', 'kms', 'lambda', 'secretsmanager', 'sns', 'sqs', 'sts', 'xray'];
 
 export interface StagedExample {
   /** The folder to run Terraform in (the example's own files, with the local overrides beside them). */
@@ -50,24 +48,11 @@ export function stageExample(root: string, example: string, workDir: string, opt
   for (const file of readdirSync(join(root, 'examples', example)).filter((name) => name.endsWith('.tf'))) {
     copyFileSync(join(root, 'examples', example, file), join(configDir, file));
   }
-  const endpoints = ENDPOINT_SERVICES.map((service) => `    ${service.padEnd(14)} = var.aws_endpoint`).join('\n');
   writeFileSync(
     join(configDir, 'local_aws_override.tf'),
     `# Written by local-runtime/staged-example.ts: this example, deployed to the local AWS endpoint.
 
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-
-  endpoints {
-${endpoints}
-  }
-}
-
+${localAwsProviderBlock('var.aws_endpoint')}
 module "webhook" {
   adot_layer_arn                         = aws_lambda_layer_version.adot_standin.arn
   adot_layer_release                     = "${options.adotRelease}"

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localAwsProviderBlock } from '../local-runtime/provider-block';
 import { TerraformWorkspace } from '../local-runtime/terraform';
 import { ROOT } from './support/bundle';
 import { cloneHead, git } from './support/clone';
@@ -17,7 +18,6 @@ const FUNCTIONS = ['producer', 'consumer'] as const;
 
 /** The platform team's stack: their provider (here pointed at the emulator) and the module with only `name`. */
 function platformStack(source: string, endpoint: string): string {
-  const services = ['apigateway', 'cloudwatch', 'cloudwatchlogs', 'dynamodb', 'iam', 'kms', 'lambda', 'secretsmanager', 'sns', 'sqs', 'sts'];
   return `terraform {
   required_providers {
     aws = {
@@ -27,19 +27,7 @@ function platformStack(source: string, endpoint: string): string {
   }
 }
 
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-
-  endpoints {
-${services.map((service) => `    ${service} = "${endpoint}"`).join('\n')}
-  }
-}
-
+${localAwsProviderBlock(JSON.stringify(endpoint))}
 module "webhook" {
   source = "${source}"
 
