@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AwsCall, LocalAwsLayer } from '../local-runtime/local-aws';
 import { POISON_MARKER } from './events';
-import type { FaultKind, FaultRates } from './options';
+import { FAULT_KINDS, type FaultKind, type FaultRates, type HandOff } from './options';
 import type { Rng } from './rng';
 
 /** The name the report gives a call: `sqs.SendMessage`, `dynamodb.PutItem`, `secrets.GetSecretValue`. */
@@ -15,8 +15,10 @@ export interface FaultLayerOptions {
   rng: Rng;
   /** How long a stall holds a PutItem: past the consumer's timeout (read once it is deployed). */
   stallMs: () => number;
-  /** How long a slow SendMessage is held: past the sender's timeout. */
+  /** How long a slow hand-off is held: past the sender's timeout. */
   slowMs: number;
+  /** Where the producer hands events off (the queue, or the topic with fan-out): its send gets the hand-off faults. */
+  handOff?: HandOff;
   /** Fire each request-level fault kind at least once, after a few eligible requests. */
   everyFaultOnce: boolean;
   /** Kills the consumer's process (its in-flight batch fails). */
@@ -30,8 +32,8 @@ export interface FaultLayer {
   counts: Record<FaultKind, number>;
   /** Requests of the functions' and the mapping's roles seen, by operation. */
   requests: Record<string, number>;
-  /** Every request to `service` fails with 503 for `ms`, from the next request on. */
-  startOutage(service: 'sqs' | 'secrets', ms: number): void;
+  /** Every hand-off (or every secret read) fails with 503 for `ms`, from the next request on. */
+  startOutage(service: 'handOff' | 'secrets', ms: number): void;
   /** Requests held (latency, stall) and not yet answered. */
   held(): number;
   /** Requests for `operation` received and not yet answered (held or forwarded). */
@@ -44,6 +46,27 @@ type Decision = { kind: FaultKind; action: 'fail'; status: number; type: string;
 
 const dynamoType = (name: string) => `com.amazonaws.dynamodb.v20120810#${name}`;
 
+/** A refusal as each hand-off service words it: SQS in JSON (awsJson1_0), SNS in the query protocol's XML with its modelled codes. */
+const HAND_OFF_ERRORS: Record<HandOff, Record<'throttle' | '5xx' | 'outage', { status: number; type: string; message: string }>> = {
+  sqs: {
+    throttle: { status: 400, type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate exceeded (injected)' },
+    '5xx': { status: 500, type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error (injected)' },
+    outage: { status: 503, type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'Service is unavailable (injected outage)' },
+  },
+  sns: {
+    throttle: { status: 429, type: 'Throttled', message: 'Rate exceeded (injected)' },
+    '5xx': { status: 500, type: 'InternalError', message: 'Internal error (injected)' },
+    outage: { status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable (injected outage)' },
+  },
+};
+
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The query protocol's error document, as SNS answers it. */
+function queryErrorBody(code: string, message: string, status: number): string {
+  return `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlText(code)}</Code><Message>${xmlText(message)}</Message></Error><RequestId>injected-fault</RequestId></ErrorResponse>`;
+}
+
 /**
  * The soak's fault injection as a layer of the local AWS endpoint, after its IAM, KMS and SQS
  * checks and before the emulator: it fails, delays or kills on purpose, at the given rates, the
@@ -51,14 +74,15 @@ const dynamoType = (name: string) => `com.amazonaws.dynamodb.v20120810#${name}`;
  * counts what it did.
  */
 export function createFaultLayer(options: FaultLayerOptions): FaultLayer {
-  const counts = Object.fromEntries(
-    ['sqs.throttle', 'sqs.5xx', 'sqs.outage', 'sqs.slow', 'secrets.outage', 'producer.restart', 'dynamodb.throttle', 'dynamodb.5xx', 'dynamodb.latency', 'consumer.timeout', 'consumer.kill'].map((k) => [k, 0]),
-  ) as Record<FaultKind, number>;
+  const counts = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+  const handOff = options.handOff ?? 'sqs';
+  const handOffOperation = handOff === 'sqs' ? 'sqs.SendMessage' : 'sns.Publish';
+  const handOffErrors = HAND_OFF_ERRORS[handOff];
   const requests: Record<string, number> = {};
   // An outage is armed with its length and starts at the first request it fails, so it is seen
   // however long the cold start before that request takes.
-  const outages: Record<'sqs' | 'secrets', { armedMs: number; endsAt: number }> = { sqs: { armedMs: 0, endsAt: 0 }, secrets: { armedMs: 0, endsAt: 0 } };
-  const inOutage = (service: 'sqs' | 'secrets') => {
+  const outages: Record<'handOff' | 'secrets', { armedMs: number; endsAt: number }> = { handOff: { armedMs: 0, endsAt: 0 }, secrets: { armedMs: 0, endsAt: 0 } };
+  const inOutage = (service: 'handOff' | 'secrets') => {
     const outage = outages[service];
     if (outage.armedMs > 0) {
       outage.endsAt = Date.now() + outage.armedMs;
@@ -83,11 +107,11 @@ export function createFaultLayer(options: FaultLayerOptions): FaultLayer {
   const isPoisonWrite = (operation: string, body: Buffer) => operation === 'dynamodb.PutItem' && body.includes(POISON_MARKER);
 
   const decide = (operation: string): Decision | undefined => {
-    if (operation === 'sqs.SendMessage') {
-      if (inOutage('sqs')) return { kind: 'sqs.outage', action: 'fail', status: 503, type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'Service is unavailable (injected outage)' };
-      if (fires('sqs.throttle', rates.sqsThrottle, 5)) return { kind: 'sqs.throttle', action: 'fail', status: 400, type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate exceeded (injected)' };
-      if (fires('sqs.5xx', rates.sqsServerError, 9)) return { kind: 'sqs.5xx', action: 'fail', status: 500, type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error (injected)' };
-      if (fires('sqs.slow', rates.sqsSlow, 40)) return { kind: 'sqs.slow', action: 'delay', ms: options.slowMs };
+    if (operation === handOffOperation) {
+      if (inOutage('handOff')) return { kind: `${handOff}.outage`, action: 'fail', ...handOffErrors.outage };
+      if (fires(`${handOff}.throttle`, rates.sqsThrottle, 5)) return { kind: `${handOff}.throttle`, action: 'fail', ...handOffErrors.throttle };
+      if (fires(`${handOff}.5xx`, rates.sqsServerError, 9)) return { kind: `${handOff}.5xx`, action: 'fail', ...handOffErrors['5xx'] };
+      if (fires(`${handOff}.slow`, rates.sqsSlow, 40)) return { kind: `${handOff}.slow`, action: 'delay', ms: options.slowMs };
     }
     if (operation === 'secrets.GetSecretValue' && inOutage('secrets')) {
       return { kind: 'secrets.outage', action: 'fail', status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable (injected outage)' };
@@ -117,9 +141,13 @@ export function createFaultLayer(options: FaultLayerOptions): FaultLayer {
     if (!decision) return false;
     counts[decision.kind]++;
     if (decision.action === 'fail') {
-      const payload = JSON.stringify({ __type: decision.type, message: decision.message });
-      res.writeHead(decision.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'injected-fault' });
-      res.end(payload);
+      if (call.request.protocol === 'query') {
+        res.writeHead(decision.status, { 'content-type': 'text/xml', 'x-amzn-requestid': 'injected-fault' });
+        res.end(queryErrorBody(decision.type, decision.message, decision.status));
+      } else {
+        res.writeHead(decision.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'injected-fault' });
+        res.end(JSON.stringify({ __type: decision.type, message: decision.message }));
+      }
       return true;
     }
     if (decision.action === 'kill') {

@@ -6,6 +6,10 @@ export const FAULT_KINDS = [
   'sqs.5xx',
   'sqs.outage',
   'sqs.slow',
+  'sns.throttle',
+  'sns.5xx',
+  'sns.outage',
+  'sns.slow',
   'secrets.outage',
   'producer.restart',
   'dynamodb.throttle',
@@ -16,11 +20,23 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/**
+ * The service the producer hands each event to: the queue, or with fan-out the topic. The
+ * hand-off faults (`--sqs-*` rates, the outage) hit that service's send, reported under its name.
+ */
+export type HandOff = 'sqs' | 'sns';
+export const handOffOf = (options: Pick<SoakOptions, 'fanOut'>): HandOff => (options.fanOut ? 'sns' : 'sqs');
+
+/** The kinds a run can inject: the other hand-off's never fire. */
+export const faultKindsFor = (handOff: HandOff): FaultKind[] => FAULT_KINDS.filter((kind) => !kind.startsWith(`${handOff === 'sqs' ? 'sns' : 'sqs'}.`));
+
 /** Per-request probabilities of the faults the proxy decides request by request. */
 export interface FaultRates {
+  /** The producer's hand-off (SendMessage, or Publish with fan-out) throttled. */
   sqsThrottle: number;
+  /** The hand-off answered with a 5xx. */
   sqsServerError: number;
-  /** SendMessage held past the sender's timeout: the sender retries while the first send still lands. */
+  /** The hand-off held past the sender's timeout: the sender retries while the first send still lands. */
   sqsSlow: number;
   dynamoThrottle: number;
   dynamoServerError: number;
@@ -52,7 +68,7 @@ export interface SoakOptions {
   /** Share of events signed with a wrong secret: never accepted, must never be stored. */
   forgedRate: number;
   faults: FaultRates;
-  /** Length of the SQS outage (every SendMessage fails) started a third of the way through. */
+  /** Length of the hand-off's outage (every SendMessage, or Publish with fan-out, fails) started a third of the way through. */
   sqsOutageMs: number;
   /** Length of the Secrets Manager outage, with a producer cold start, two thirds of the way through. */
   secretsOutageMs: number;
@@ -130,7 +146,8 @@ const NUMBER_FLAGS: Record<string, keyof SoakOptions> = {
 export const USAGE = `usage: make soak SOAK_ARGS="[--events N] [--seed N] [--concurrency N] [--pollers N] [--consumer-timeout S] [--max-backlog N] [--redeliver R] [--poison R] [--forged R]
   [--sqs-throttle R] [--sqs-5xx R] [--sqs-slow R] [--ddb-throttle R] [--ddb-5xx R] [--ddb-latency R]
   [--consumer-stall R] [--consumer-kill R] [--sqs-outage-ms MS] [--secrets-outage-ms MS] [--no-force] [--fan-out]
-  [--sender-timeout-ms MS] [--settle-timeout-ms MS]"   (R: a probability from 0 to 1)`;
+  [--sender-timeout-ms MS] [--settle-timeout-ms MS]"   (R: a probability from 0 to 1)
+  With --fan-out the --sqs-* faults and the outage hit the producer's sns.Publish (reported as sns.*).`;
 
 const isRate = (flag: string) => flag in RATE_FLAGS || ['--redeliver', '--poison', '--forged'].includes(flag);
 

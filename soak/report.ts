@@ -1,4 +1,4 @@
-import { FAULT_KINDS, type FaultKind, type SoakOptions } from './options';
+import { faultKindsFor, handOffOf, type FaultKind, type SoakOptions } from './options';
 import { failures, percentile, type SoakVerdict } from './checks';
 import type { EventLedger } from './sender';
 
@@ -80,7 +80,7 @@ export function renderReport(report: SoakReport): string {
       .sort((a, b) => b[1] - a[1])
       .map(([cause, count]) => row(`  ${cause}`, count)),
     'faults injected, by kind',
-    ...FAULT_KINDS.map((kind) => row(`  ${kind}`, report.faults[kind])),
+    ...faultKindsFor(handOffOf(report.options)).map((kind) => row(`  ${kind}`, report.faults[kind])),
     row('AWS requests of the functions\' roles', Object.entries(report.awsRequests).map(([op, n]) => `${op} ${n}`).join(', ')),
     'what followed in the consumer',
     row('  batches', report.consumer.batches),

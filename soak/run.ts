@@ -7,7 +7,7 @@ import { drainDeadLetters, queueDepth, scanItems } from './queues';
 import { FAN_OUT_VARS } from '../local-runtime/demo-fan-out';
 import { planEvents } from './events';
 import { createFaultLayer } from './fault-layer';
-import type { SoakOptions } from './options';
+import { handOffOf, type SoakOptions } from './options';
 import { tallyDeliveries, type ConsumerTally, type SoakReport } from './report';
 import { Rng } from './rng';
 import { StripeSender } from './sender';
@@ -62,6 +62,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
     slowMs: options.senderTimeoutMs + 1000,
     everyFaultOnce: options.everyFaultOnce,
     killConsumer: () => killConsumer(),
+    handOff: handOffOf(options),
   });
   const sampling = rng.fork('sampling');
   try {
@@ -124,18 +125,18 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
           });
         }
         if (pacing) await pacing;
-        if (index === Math.floor(events.length / 3)) faults.startOutage('sqs', options.sqsOutageMs);
+        if (index === Math.floor(events.length / 3)) faults.startOutage('handOff', options.sqsOutageMs);
         if (index === Math.floor((2 * events.length) / 3)) {
           // A cold start during a Secrets Manager outage: the secret cannot be read for a while.
           // Nothing is in flight when the producer stops (the local runtime's IPC is not built for
           // a process dying under concurrent invocations; Lambda would route them elsewhere).
           await sender.pause();
           // A request the sender gave up on may still be running in the producer (a slow
-          // SendMessage): let it finish, or its send span dies with the process. Lambda does
+          // hand-off): let it finish, or its send span dies with the process. Lambda does
           // not recycle an environment with an invocation in flight either.
           for (let quiet = 0; quiet < 10; ) {
             await sleep(100);
-            quiet = faults.inFlight('sqs.SendMessage') === 0 ? quiet + 1 : 0;
+            quiet = faults.inFlight(handOffOf(options) === 'sqs' ? 'sqs.SendMessage' : 'sns.Publish') === 0 ? quiet + 1 : 0;
           }
           faults.startOutage('secrets', options.secretsOutageMs);
           await live.pipeline.producer.stop();
