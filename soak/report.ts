@@ -26,8 +26,8 @@ export interface SoakReport {
   deadLetterMessages: number;
   /** With fan-out, the module's own consumer's (the first of fanOut). */
   verdict: SoakVerdict;
-  /** With fan-out: each consumer's verdict against its filter. */
-  fanOut?: Array<{ consumer: string; verdict: SoakVerdict; deadLetterMessages: number }>;
+  /** With fan-out: each consumer's verdict against its filter, and what its own mapping and function went through. */
+  fanOut?: Array<{ consumer: string; verdict: SoakVerdict; deadLetterMessages: number; tally?: ConsumerTally }>;
   wallMs: number;
   sendMs: number;
   /** Where the emulator and the local AWS endpoint listened (closed when the run returns). */
@@ -63,7 +63,9 @@ export const reportFailures = (report: Pick<SoakReport, 'verdict' | 'fanOut'>): 
 export function renderReport(report: SoakReport): string {
   if (report.fanOut) {
     // One table per consumer (each against its own filter), then the run's verdict.
-    const parts = report.fanOut.map(({ consumer, verdict, deadLetterMessages }) => `consumer ${consumer}:\n${renderReport({ ...report, verdict, deadLetterMessages, fanOut: undefined })}`);
+    const parts = report.fanOut.map(
+      ({ consumer, verdict, deadLetterMessages, tally }) => `consumer ${consumer}:\n${renderReport({ ...report, verdict, deadLetterMessages, consumer: tally ?? report.consumer, fanOut: undefined })}`,
+    );
     const total = reportFailures(report);
     return [...parts, total === 0 ? 'PASS on every consumer' : `FAIL: ${total} problems across the consumers`].join('\n\n');
   }

@@ -1,6 +1,7 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { deployLocalStack, type LocalStack } from '../local-runtime/local-stack';
-import { readSpanFile } from '../local-runtime/span-file';
+import type { BatchReport } from '../local-runtime/event-source-mapping';
+import { readSpanFile, type SpanRecord } from '../local-runtime/span-file';
 import { checkSoak } from './checks';
 import { fanOutDepth, fanOutVerdicts, type FanOutResult } from './fan-out';
 import { drainDeadLetters, queueDepth, scanItems } from './queues';
@@ -21,18 +22,19 @@ export interface SoakIo {
   progress: (line: string) => void;
 }
 
-function tallyConsumer(stack: LocalStack, spans: ReturnType<typeof readSpanFile>): ConsumerTally {
+/** What one consumer went through: its mapping's batches and its function's record spans. */
+function tallyConsumer(batches: readonly BatchReport[], recordSpans: readonly SpanRecord[]): ConsumerTally {
   const failedInvocations: Record<string, number> = {};
   let recordsRetried = 0;
-  for (const batch of stack.pipeline.batches) {
+  for (const batch of batches) {
     recordsRetried += batch.retried.length;
     if (!batch.outcome.ok) failedInvocations[batch.outcome.error.name] = (failedInvocations[batch.outcome.error.name] ?? 0) + 1;
   }
   return {
-    batches: stack.pipeline.batches.length,
+    batches: batches.length,
     failedInvocations,
     recordsRetried,
-    duplicatesSkipped: spans.filter((span) => isRecordSpan(span) && isDuplicateOutcome(span)).length,
+    duplicatesSkipped: recordSpans.filter((span) => isRecordSpan(span) && isDuplicateOutcome(span)).length,
   };
 }
 
@@ -166,6 +168,10 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
         const verdict = checkSoak({ ledgers: sender.ledgers, stored, deadLettered, spans, queueRemaining: remaining, denials: live.localAws.denials, refusals: live.localAws.refusals });
         return { verdict, deadLetterMessages: deadLettered.length };
       };
+      const fanOutTally = (name: string): ConsumerTally => {
+        const service = live.outputs.fan_out?.consumers[name]?.function_name;
+        return tallyConsumer(live.pipeline.consumerNamed(name).batches, spans.filter((span) => span.service === service));
+      };
       const { verdict, deadLetterMessages } = fanOut ? { verdict: (fanOut[0] as FanOutResult).verdict, deadLetterMessages: fanOut.reduce((n, result) => n + result.deadLetterMessages, 0) } : await single();
       return {
         options,
@@ -178,10 +184,10 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
         ...tallyDeliveries(sender.ledgers),
         faults: { ...faults.counts },
         awsRequests: { ...faults.requests },
-        consumer: tallyConsumer(live, spans),
+        consumer: fanOut ? fanOutTally((fanOut[0] as FanOutResult).consumer) : tallyConsumer(live.pipeline.batches, spans),
         deadLetterMessages,
         verdict,
-        ...(fanOut ? { fanOut } : {}),
+        ...(fanOut ? { fanOut: fanOut.map((result) => ({ ...result, tally: fanOutTally(result.consumer) })) } : {}),
         wallMs: Date.now() - started,
         sendMs,
         endpoints: { moto: live.moto.endpoint, localAws: live.localAws.endpoint, localAwsTls: live.localAws.tlsEndpoint },

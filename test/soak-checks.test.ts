@@ -198,7 +198,7 @@ describe('soak end checks with fan-out: per consumer, by its filter', () => {
     const withoutBranch = spans.filter((s) => !(s.service === 'wh-notifications'));
     expect(checkFanOut({ ledgers, spans: withoutBranch }, consumers()).map(({ verdict }) => verdict.brokenTraces.map((b) => b.reason))).toEqual([[], ['no process-webhook span for this event in its trace']]);
   });
-  it('renders one table per consumer, each with its own DLQ count', () => {
+  it('renders one table per consumer, each with its own DLQ count and its own batches', () => {
     const [billing, notifications] = checkFanOut({ ledgers, spans }, consumers()) as [ReturnType<typeof checkFanOut>[number], ReturnType<typeof checkFanOut>[number]];
     const report: SoakReport = {
       options: DEFAULT_OPTIONS,
@@ -213,8 +213,8 @@ describe('soak end checks with fan-out: per consumer, by its filter', () => {
       deadLetterMessages: 7,
       verdict: billing.verdict,
       fanOut: [
-        { ...billing, deadLetterMessages: 5 },
-        { ...notifications, deadLetterMessages: 2 },
+        { ...billing, deadLetterMessages: 5, tally: { batches: 11, failedInvocations: { 'Sandbox.Timedout': 1 }, recordsRetried: 3, duplicatesSkipped: 4 } },
+        { ...notifications, deadLetterMessages: 2, tally: { batches: 6, failedInvocations: {}, recordsRetried: 0, duplicatesSkipped: 1 } },
       ],
       wallMs: 1,
       sendMs: 1,
@@ -223,10 +223,10 @@ describe('soak end checks with fan-out: per consumer, by its filter', () => {
     const dlqRows = renderReport(report)
       .split('consumer ')
       .slice(1)
-      .map((table) => [table.split(':')[0], /DLQ messages\s+(\d+)/.exec(table)?.[1]]);
+      .map((table) => [table.split(':')[0], /DLQ messages\s+(\d+)/.exec(table)?.[1], /batches\s+(\d+)/.exec(table)?.[1], /Sandbox.Timedout\s+(\d+)/.exec(table)?.[1]]);
     expect(dlqRows).toEqual([
-      ['billing', '5'],
-      ['notifications', '2'],
+      ['billing', '5', '11', '1'],
+      ['notifications', '2', '6', undefined],
     ]);
   });
 });
