@@ -1,12 +1,12 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, type SQSClient as SQSClientType } from '@aws-sdk/client-sqs';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { createServer, type AddressInfo } from 'node:net';
 import { loadProducerConfig } from '../functions/producer/config';
 import { createProducerHandler, type ProducerHandler } from '../functions/producer/producer';
 import { SigningSecrets } from '../functions/producer/signing-secrets';
 import { clientConfig, createQueue, createSecret, receiveAll, rotateSecret, secretsClient, sqsClient } from './support/aws';
 import { httpApiEvent, restEvent } from './support/http-events';
-import { freePort } from '../local-runtime/moto';
 import { installOtel, type OtelHarness } from './support/otel';
 import { nowSeconds, stripeEvent, stripeSignature } from './support/stripe';
 
@@ -150,10 +150,14 @@ describe('producer handler', () => {
   });
 
   it('503 with retry-after when SQS cannot be reached', async () => {
-    const port = await freePort();
+    // A listener of our own that drops every connection: unlike a port released for the test, no
+    // other process (test files run side by side) can start answering on it meanwhile.
+    const dropping = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    const { port } = dropping.address() as AddressInfo;
     const unreachable = new SQSClient({ ...clientConfig(), endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
     const body = stripeEvent('evt_503');
-    const response = await makeHandler({}, unreachable)(restEvent(body, { 'Stripe-Signature': stripeSignature(body, SECRET) }));
+    const response = await makeHandler({}, unreachable)(restEvent(body, { 'Stripe-Signature': stripeSignature(body, SECRET) })).finally(() => dropping.close());
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'retry-after': '5' });
     expect(JSON.parse(response.body)).toEqual({ error: 'queue unavailable' });
