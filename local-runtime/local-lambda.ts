@@ -113,6 +113,11 @@ export class LocalLambda {
     return this.options.functionName;
   }
 
+  /** The access key of its execution role's session: what its AWS calls are signed with. */
+  get accessKeyId(): string {
+    return this.options.aws.credentials.accessKeyId;
+  }
+
   /** Starts the execution environment (the cold start) if it is not running. */
   start(): Promise<void> {
     if (this.ready) return this.ready;

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AwsCall, LocalAwsLayer } from '../local-runtime/local-aws';
+import type { Caller } from '../local-runtime/local-aws/identity';
 import { POISON_MARKER } from './events';
 import { FAULT_KINDS, type FaultKind, type FaultRates, type HandOff } from './options';
 import type { Rng } from './rng';
@@ -21,8 +22,8 @@ export interface FaultLayerOptions {
   handOff?: HandOff;
   /** Fire each request-level fault kind at least once, after a few eligible requests. */
   everyFaultOnce: boolean;
-  /** Kills the consumer's process (its in-flight batch fails). */
-  killConsumer: () => void;
+  /** Kills the process of the consumer that made the call (its in-flight batch fails). */
+  killConsumer: (caller: Caller) => void;
 }
 
 export interface FaultLayer {
@@ -151,12 +152,13 @@ export function createFaultLayer(options: FaultLayerOptions): FaultLayer {
       return true;
     }
     if (decision.action === 'kill') {
-      // Mid-batch: this PutItem is in flight. Half the time the write still lands first, so a
-      // redelivered record finds its item already stored.
-      const landFirst = rng.chance(0.5);
-      if (landFirst) forward();
-      setTimeout(options.killConsumer, landFirst ? 50 : 0);
-      if (!landFirst) res.destroy();
+      // The process dies now, while this PutItem is in flight, so the invocation always fails
+      // (Runtime.ExitError): killed a moment later, it could finish its batch first and the kill
+      // hit an idle process. Half the time the write still reaches the table, as a write whose
+      // answer never came back would, so a redelivered record finds its item already stored.
+      options.killConsumer(call.caller);
+      if (rng.chance(0.5)) forward();
+      else res.destroy();
       return true;
     }
     heldCount++;

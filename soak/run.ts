@@ -1,6 +1,7 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { deployLocalStack, type LocalStack } from '../local-runtime/local-stack';
 import type { BatchReport } from '../local-runtime/event-source-mapping';
+import type { Caller } from '../local-runtime/local-aws/identity';
 import { readSpanFile, type SpanRecord } from '../local-runtime/span-file';
 import { checkSoak } from './checks';
 import { fanOutDepth, fanOutVerdicts, type FanOutResult } from './fan-out';
@@ -55,7 +56,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
   const events = planEvents(options.events, rng.fork('events'), runTag, options);
   let stack: LocalStack | undefined;
   let consumerTimeoutMs = 2000;
-  let killConsumer = () => undefined as void;
+  let killConsumer: (caller: Caller) => void = () => undefined;
   // The faults are a layer of the local AWS endpoint: after its IAM, KMS and SQS checks, before the emulator.
   const faults = createFaultLayer({
     rates: options.faults,
@@ -63,7 +64,7 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
     stallMs: () => consumerTimeoutMs + 1000,
     slowMs: options.senderTimeoutMs + 1000,
     everyFaultOnce: options.everyFaultOnce,
-    killConsumer: () => killConsumer(),
+    killConsumer: (caller) => killConsumer(caller),
     handOff: handOffOf(options),
   });
   const sampling = rng.fork('sampling');
@@ -85,7 +86,11 @@ export async function runSoak(options: SoakOptions, io: SoakIo): Promise<SoakRep
     const depth = () => (options.fanOut ? fanOutDepth(live) : queueDepth(live.clients.sqs, live.outputs.queue_url));
     const lambda = new LambdaClient(live.localAws.adminClientConfig());
     consumerTimeoutMs = ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: live.outputs.consumer_function_name }))).Timeout ?? 2) * 1000;
-    killConsumer = () => live.pipeline.consumer.crash();
+    // The consumer whose role signed the write (with fan-out, any of them).
+    killConsumer = (caller) => {
+      const accessKeyId = caller.kind === 'role' ? caller.credentials.accessKeyId : undefined;
+      (live.pipeline.consumers.find((consumer) => consumer.lambda.accessKeyId === accessKeyId)?.lambda ?? live.pipeline.consumer).crash();
+    };
 
     const sender = new StripeSender({
       url: live.pipeline.webhookUrl,

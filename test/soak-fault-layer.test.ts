@@ -100,4 +100,31 @@ describe('soak fault layer on the hand-off', () => {
     expect(faultKindsFor('sns')).toEqual(expect.arrayContaining(['sns.throttle', 'sns.5xx', 'sns.outage', 'sns.slow', 'secrets.outage']));
     expect(faultKindsFor('sns').some((kind) => kind.startsWith('sqs.'))).toBe(false);
   });
+
+  it('kills the calling consumer while its write is in flight, before any answer, and half the time lets the write land', () => {
+    const steps: string[] = [];
+    const layer = createFaultLayer({
+      rates: { ...NO_FAULTS, consumerKill: 1 },
+      rng: new Rng(3),
+      stallMs: () => 0,
+      slowMs: 0,
+      everyFaultOnce: false,
+      killConsumer: (caller) => steps.push(`kill ${caller.kind === 'role' ? caller.roleName : '?'}`),
+    }).layer;
+    const request = parseAwsRequest({
+      method: 'POST',
+      url: '/',
+      headers: { 'x-amz-target': 'DynamoDB_20120810.PutItem', 'content-type': 'application/x-amz-json-1.0', authorization: 'AWS4-HMAC-SHA256 Credential=ASIA/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x' },
+      body: Buffer.from('{}'),
+      secure: true,
+    });
+    const outcomes = Array.from({ length: 20 }, () => {
+      steps.length = 0;
+      const res = { on: () => res, destroy: () => steps.push('no answer') } as unknown as import('node:http').ServerResponse;
+      expect(layer.handle({ request, caller: ROLE }, res, () => steps.push('write forwarded'))).toBe(true);
+      return [...steps];
+    });
+    for (const outcome of outcomes) expect(outcome[0]).toBe('kill p');
+    expect(new Set(outcomes.map((outcome) => outcome[1]))).toEqual(new Set(['write forwarded', 'no answer']));
+  });
 });
