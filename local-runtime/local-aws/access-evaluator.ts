@@ -86,8 +86,8 @@ function denialReason(analysis: RequestAnalysis | undefined, action: string, ser
 
 /**
  * Authorizations evaluated by iam-simulate (identity, resource and boundary policies with their
- * conditions, KMS key policy semantics), never by code of ours. Decisions are kept until `clear()`:
- * the policies a decision read are the same until the endpoint sees something change them.
+ * conditions, KMS key policy semantics), never by code of ours. Decisions are kept until `clear()`,
+ * keyed by the request and the policies it was evaluated against.
  */
 export class AccessEvaluator {
   private decisions = new Map<string, Promise<AccessDecision>>();
@@ -99,7 +99,10 @@ export class AccessEvaluator {
   }
 
   evaluate(request: AccessRequest): Promise<AccessDecision> {
-    const key = JSON.stringify([request.principal, request.action, request.resource, request.context]);
+    // The policies are part of the key: an authorization that read a role before a change and is
+    // evaluated after clear() must not leave its decision for the calls that read the new policy
+    // (it did: a removed statement stayed allowed until the next change).
+    const key = JSON.stringify([request.principal, request.action, request.resource, request.context, request.identity, request.resourcePolicy ?? null, request.boundary ?? null]);
     const decisions = this.decisions;
     let decision = decisions.get(key);
     if (!decision) {
